@@ -1,0 +1,8 @@
+//! The console's server functions: each checks the session, then calls one backend method.
+//!
+//! Endpoints are named explicitly (`/api/<name>`) so URLs stay stable for tests and proxies.
+
+#[cfg(feature = "ssr")]
+pub(crate) mod guard;
+pub mod session;
+pub mod tenants;

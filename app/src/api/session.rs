@@ -1,0 +1,70 @@
+//! Signing in, who is signed in, and switching the tenant the console shows.
+
+use leptos::prelude::*;
+
+use crate::domain::error::AppError;
+use crate::domain::viewer::{LoginTarget, Viewer};
+
+/// Which tenant a sign-in page is for: the default one, or the one in `/login/{TenantID}`.
+/// Public: it is shown before sign-in, and says nothing but the tenant's name.
+#[server(endpoint = "login_target")]
+pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, AppError> {
+    use super::guard::{backend, fail};
+    let backend = backend()?;
+    let tenant = match tenant_id.filter(|t| !t.is_empty()) {
+        Some(id) => backend.get_tenant(&id).await,
+        None => backend.default_tenant().await,
+    }
+    .map_err(fail)?;
+    Ok(LoginTarget {
+        tenant_id: tenant.id,
+        tenant_name: tenant.name,
+    })
+}
+
+/// Local sign-in. On success sets the session cookie and sends the browser to the console.
+#[server(endpoint = "login")]
+pub async fn login(tenant_id: String, username: String, password: String) -> Result<(), AppError> {
+    use super::guard::{backend, client_address, fail, set_session_cookie};
+    let backend = backend()?;
+    let tenant = Some(tenant_id.as_str()).filter(|t| !t.is_empty());
+    let signed_in = backend
+        .sign_in_local(tenant, &username, &password, client_address())
+        .await
+        .map_err(fail)?;
+    set_session_cookie(&signed_in.token, backend.config.secure_cookies());
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The signed-in person, their current tenant and the tenants they may switch to.
+#[server(endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Viewer, AppError> {
+    use super::guard::{fail, require_session};
+    use crate::domain::tenant::TenantRef;
+    let (backend, session) = require_session()?;
+    let tenants = backend
+        .tenant_refs_visible_to(&session)
+        .await
+        .map_err(fail)?;
+    Ok(Viewer {
+        username: session.username,
+        display_name: session.display_name,
+        tenant: TenantRef {
+            id: session.tenant_id,
+            name: session.tenant_name,
+        },
+        tenants,
+    })
+}
+
+/// Makes another tenant the one the console shows.
+#[server(endpoint = "switch_tenant")]
+pub async fn switch_tenant(tenant_id: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .switch_tenant(&session, &tenant_id)
+        .await
+        .map_err(fail)
+}

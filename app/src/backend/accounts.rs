@@ -1,0 +1,131 @@
+//! Accounts: local administrators for now; SCIM-provisioned people join them later.
+
+use sqlx::{AnyConnection, Row};
+
+use super::clock::now;
+use super::error::{is_unique_violation, DomainError, Result};
+use super::{passwords, Backend};
+use crate::domain::account::{AccountSource, NewPassword, Username};
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub account_id: String,
+    pub password_hash: Option<String>,
+    pub is_active: bool,
+    pub is_admin: bool,
+}
+
+/// Inserts a local account inside the caller's transaction.
+pub(crate) async fn insert_local(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    username: &Username,
+    display_name: &str,
+    is_admin: bool,
+    password_hash: &str,
+) -> Result<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let ts = now();
+    sqlx::query(
+        "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
+         source, is_active, is_admin, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(tenant_id)
+    .bind(username.as_str())
+    .bind(username.folded())
+    .bind(display_name)
+    .bind(AccountSource::Local.as_db())
+    .bind(true)
+    .bind(is_admin)
+    .bind(password_hash)
+    .bind(ts)
+    .bind(ts)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::Conflict {
+                field: "username",
+                message: "This username is already taken.".into(),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(id)
+}
+
+impl Backend {
+    pub(crate) async fn find_credentials(
+        &self,
+        tenant_id: &str,
+        username: &Username,
+    ) -> Result<Option<Credentials>> {
+        let row = sqlx::query(
+            "SELECT account_id, password_hash, is_active, is_admin FROM account \
+             WHERE tenant_id = $1 AND username_folded = $2",
+        )
+        .bind(tenant_id)
+        .bind(username.folded())
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Credentials {
+                account_id: r.try_get("account_id")?,
+                password_hash: r.try_get("password_hash")?,
+                is_active: r.try_get("is_active")?,
+                is_admin: r.try_get("is_admin")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Sets a local account's password (break-glass CLI). Ends the account's sessions and
+    /// clears its sign-in throttle, so the new password works at once.
+    pub async fn reset_password(
+        &self,
+        tenant_id: &str,
+        username: &str,
+        password: &NewPassword,
+    ) -> Result<()> {
+        let username = Username::parse(username).map_err(DomainError::from_app)?;
+        let hash = passwords::hash(password.expose()).await?;
+        let mut tx = self.db.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT account_id, source FROM account WHERE tenant_id = $1 AND username_folded = $2",
+        )
+        .bind(tenant_id)
+        .bind(username.folded())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(DomainError::NotFound("account"))?;
+        let account_id: String = row.try_get("account_id")?;
+        let source: String = row.try_get("source")?;
+        if AccountSource::from_db(&source) != Some(AccountSource::Local) {
+            return Err(DomainError::Invalid {
+                field: "username",
+                message: "this account is managed by SCIM and has no local password".into(),
+            });
+        }
+        sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE account_id = $3")
+            .bind(&hash)
+            .bind(now())
+            .bind(&account_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM session WHERE account_id = $1")
+            .bind(&account_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
+            .bind(super::sign_in::username_key(tenant_id, &username))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(account_id = %account_id, "password reset");
+        Ok(())
+    }
+}

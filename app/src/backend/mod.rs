@@ -1,0 +1,57 @@
+//! The server-side domain layer: the only code that opens transactions and enforces rules.
+//!
+//! `#[server]` functions and the axum routes (SCIM, sign-in callback, CLI) are thin peers over
+//! [`Backend`]; none of them writes SQL.
+
+pub mod accounts;
+pub mod bootstrap;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod passwords;
+pub mod secret_key;
+pub mod sessions;
+pub mod sign_in;
+pub mod tenants;
+
+use std::sync::Arc;
+
+pub use db::Db;
+pub use error::DomainError;
+pub use secret_key::SecretKey;
+
+/// Settings the domain needs from the process configuration.
+#[derive(Debug, Clone)]
+pub struct BackendConfig {
+    /// External base URL without a trailing slash, e.g. `https://console.example.com`.
+    pub public_url: String,
+    /// Encrypts client secrets at rest.
+    pub secret_key: SecretKey,
+}
+
+impl BackendConfig {
+    /// Session cookies get `Secure` when the console is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Handle to everything the domain needs; cheap to clone (an `Arc` and a pool).
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub db: Db,
+    pub config: Arc<BackendConfig>,
+}
+
+impl Backend {
+    pub fn new(db: Db, config: BackendConfig) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.config.public_url
+    }
+}

@@ -1,0 +1,81 @@
+//! Password hashing (argon2id) and generation of one-time passwords.
+//!
+//! Hashing is CPU-bound on purpose, so it runs on the blocking pool, never on the async workers.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use rand::Rng;
+
+use super::error::{DomainError, Result};
+
+/// argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's minimum).
+fn hasher() -> Argon2<'static> {
+    Argon2::default()
+}
+
+pub async fn hash(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        hasher()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| DomainError::Internal(format!("password task failed: {e}")))?
+}
+
+/// Checks `password` against a stored PHC string. With no stored hash it still spends the same
+/// time on a dummy hash, so a wrong username and a wrong password cannot be told apart by timing.
+pub async fn verify(stored: Option<String>, password: &str) -> Result<bool> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| DomainError::Internal(format!("stored password hash unreadable: {e}")))?;
+        let ok = hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(ok && stored != DUMMY_HASH)
+    })
+    .await
+    .map_err(|e| DomainError::Internal(format!("password task failed: {e}")))?
+}
+
+/// A valid argon2id hash of a random string nobody knows; used only to equalise timing.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$5mMhPzqaSUxyA3n7k2FZ5GN9n1rz1YtCNbOcMEPmDkA";
+
+/// A 20-character password without look-alike characters, for first start and resets.
+pub fn generate() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let h = hash("correct horse battery").await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify(Some(h.clone()), "correct horse battery")
+            .await
+            .unwrap());
+        assert!(!verify(Some(h), "wrong").await.unwrap());
+        assert!(!verify(None, "anything").await.unwrap());
+    }
+
+    #[test]
+    fn generated_passwords_differ_and_have_length() {
+        let (a, b) = (generate(), generate());
+        assert_eq!(a.len(), 20);
+        assert_ne!(a, b);
+    }
+}

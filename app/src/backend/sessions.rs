@@ -1,0 +1,197 @@
+//! Console sessions, kept in the database so several server instances share them.
+//!
+//! The browser holds a random 256-bit id; the database holds only its SHA-256, so a copy of the
+//! database cannot be replayed as cookies. Sessions end after an idle period or an absolute limit.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::clock::now;
+use super::error::{DomainError, Result};
+use super::Backend;
+
+/// The cookie that carries the session id.
+pub const SESSION_COOKIE: &str = "cantara_session";
+/// A session unused for this long ends.
+pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
+/// No session lives longer than this, used or not.
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+/// `last_seen_at` is written at most this often, so reads stay reads.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// A valid session, as resolved for one request.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub session_hash: String,
+    pub account_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// The tenant the account belongs to.
+    pub home_tenant_id: String,
+    /// The tenant the console currently shows.
+    pub tenant_id: String,
+    pub tenant_name: String,
+    /// A local administrator of the default tenant: manages every tenant.
+    pub is_operator: bool,
+}
+
+impl SessionInfo {
+    pub fn may_access(&self, tenant_id: &str) -> bool {
+        self.is_operator || self.home_tenant_id == tenant_id
+    }
+}
+
+fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl Backend {
+    /// Starts a session for an account in its own tenant; returns the cookie value.
+    pub(crate) async fn start_session(&self, account_id: &str, tenant_id: &str) -> Result<String> {
+        let token = new_token();
+        let ts = now();
+        sqlx::query(
+            "INSERT INTO session (session_hash, account_id, tenant_id, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(hash_token(&token))
+        .bind(account_id)
+        .bind(tenant_id)
+        .bind(ts)
+        .bind(ts)
+        .bind(ts + ABSOLUTE_TIMEOUT_SECS)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(token)
+    }
+
+    /// Looks up a cookie value. Expired sessions, and sessions of accounts that are deactivated
+    /// or no longer administrators, are deleted and give `None`.
+    pub async fn resolve_session(&self, token: &str) -> Result<Option<SessionInfo>> {
+        let hash = hash_token(token);
+        let row = sqlx::query(
+            "SELECT s.account_id, s.tenant_id, s.last_seen_at, s.expires_at, \
+                    a.username, a.display_name, a.is_active, a.is_admin, a.tenant_id AS home_tenant_id, \
+                    h.is_default AS home_is_default, t.name AS tenant_name \
+             FROM session s \
+             JOIN account a ON a.account_id = s.account_id \
+             JOIN tenant h ON h.tenant_id = a.tenant_id \
+             JOIN tenant t ON t.tenant_id = s.tenant_id \
+             WHERE s.session_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let ts = now();
+        let last_seen: i64 = row.try_get("last_seen_at")?;
+        let expires: i64 = row.try_get("expires_at")?;
+        let active: bool = row.try_get("is_active")?;
+        let admin: bool = row.try_get("is_admin")?;
+        if ts >= expires || ts - last_seen >= IDLE_TIMEOUT_SECS || !active || !admin {
+            self.end_session_by_hash(&hash).await?;
+            return Ok(None);
+        }
+        if ts - last_seen >= TOUCH_EVERY_SECS {
+            sqlx::query("UPDATE session SET last_seen_at = $1 WHERE session_hash = $2")
+                .bind(ts)
+                .bind(&hash)
+                .execute(&self.db.pool)
+                .await?;
+        }
+        let home_is_default: bool = row.try_get("home_is_default")?;
+        Ok(Some(SessionInfo {
+            session_hash: hash,
+            account_id: row.try_get("account_id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            home_tenant_id: row.try_get("home_tenant_id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            tenant_name: row.try_get("tenant_name")?,
+            is_operator: home_is_default && admin,
+        }))
+    }
+
+    /// Ends the session behind a cookie value (sign-out). Unknown values are fine.
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        self.end_session_by_hash(&hash_token(token)).await
+    }
+
+    async fn end_session_by_hash(&self, hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM session WHERE session_hash = $1")
+            .bind(hash)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes `tenant_id` the tenant the console shows for this session.
+    pub async fn switch_tenant(&self, session: &SessionInfo, tenant_id: &str) -> Result<()> {
+        if !session.may_access(tenant_id) {
+            // Same answer as for a tenant that does not exist: no probing.
+            return Err(DomainError::NotFound("tenant"));
+        }
+        let done = sqlx::query(
+            "UPDATE session SET tenant_id = $1 \
+             WHERE session_hash = $2 AND EXISTS (SELECT 1 FROM tenant WHERE tenant_id = $1)",
+        )
+        .bind(tenant_id)
+        .bind(&session.session_hash)
+        .execute(&self.db.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(DomainError::NotFound("tenant"));
+        }
+        Ok(())
+    }
+
+    /// Removes sessions past their limits; run now and then so the table stays small.
+    pub async fn purge_expired_sessions(&self) -> Result<u64> {
+        let ts = now();
+        let done = sqlx::query("DELETE FROM session WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(ts)
+            .bind(ts - IDLE_TIMEOUT_SECS)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Test helper and maintenance: move a session's clock back (simulate idle time).
+    #[doc(hidden)]
+    pub async fn age_session_for_tests(&self, token: &str, secs: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE session SET last_seen_at = last_seen_at - $1, created_at = created_at - $1, \
+             expires_at = expires_at - $1 WHERE session_hash = $2",
+        )
+        .bind(secs)
+        .bind(hash_token(token))
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashes_hex() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        let h = hash_token(&a);
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, a);
+    }
+}

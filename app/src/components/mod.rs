@@ -1,0 +1,8 @@
+//! Small building blocks every page reuses (see `shared/docs/ui.md`).
+
+pub mod badge;
+pub mod copy_button;
+pub mod empty_state;
+pub mod field;
+pub mod hydration;
+pub mod page_header;

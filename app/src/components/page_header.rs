@@ -1,0 +1,20 @@
+//! Every console page starts the same way: a title, one sentence, the primary action on the right.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn PageHeader(
+    #[prop(into)] title: String,
+    #[prop(into)] description: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="mb-6 flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
+                <p class="mt-1 max-w-2xl text-sm text-slate-600">{description}</p>
+            </div>
+            {children.map(|c| view! { <div class="flex shrink-0 gap-2">{c()}</div> })}
+        </div>
+    }
+}

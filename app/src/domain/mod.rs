@@ -1,0 +1,9 @@
+//! Types shared by the browser and the server: what the console shows and what it sends back.
+//!
+//! Nothing here touches the database or HTTP; the `backend` module (server only) owns those.
+
+pub mod account;
+pub mod error;
+pub mod tenant;
+pub mod time;
+pub mod viewer;

@@ -1,0 +1,21 @@
+//! Timestamps as the console shows them: UTC, the same on the server and in the browser.
+
+use time::{macros::format_description, OffsetDateTime};
+
+/// `2026-11-28 17:08 UTC` for unix seconds; the raw number if it is out of range.
+pub fn format_utc(unix_secs: i64) -> String {
+    let fmt = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    OffsetDateTime::from_unix_timestamp(unix_secs)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_else(|| unix_secs.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_utc_minutes() {
+        assert_eq!(super::format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::format_utc(1_795_885_680), "2026-11-28 17:08 UTC");
+    }
+}

@@ -1,0 +1,168 @@
+//! The signed-in console: top bar (product, tenant switcher, person, sign-out), left navigation,
+//! and the current page. The server redirects to `/login` before rendering when there is no
+//! session; if one ends while the page is open, the next server call sends the browser there.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::api::session::{get_viewer, SwitchTenant};
+use crate::components::hydration::use_hydrated;
+use crate::domain::error::AppError;
+use crate::domain::viewer::Viewer;
+
+/// Navigation entries: (label, path). The labels are the contract's.
+const NAV: &[(&str, &str)] = &[
+    ("Identity Providers", "/identity-providers"),
+    ("Users", "/users"),
+    ("Security Groups", "/security-groups"),
+    ("Tenants", "/tenants"),
+];
+
+/// Sends the browser to the sign-in page (after a session ended mid-visit).
+pub fn go_to_login() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href("/login");
+    }
+}
+
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    let viewer = Resource::new(|| (), |_| get_viewer());
+    view! {
+        <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+            "Skip to content"
+        </a>
+        <header class="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
+            <div class="flex h-14 items-center gap-3 px-4 lg:px-6">
+                <details class="relative lg:hidden" id="mobile-nav">
+                    <summary class="btn-secondary cursor-pointer list-none px-2 py-1" aria-label="Open navigation">
+                        <svg class="h-5 w-5" fill="none" viewBox="0 0 24 24" stroke="currentColor" aria-hidden="true">
+                            <path stroke-linecap="round" stroke-width="2" d="M4 6h16M4 12h16M4 18h16"/>
+                        </svg>
+                    </summary>
+                    <nav aria-label="Main" class="absolute left-0 mt-2 w-60 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
+                        <NavLinks/>
+                    </nav>
+                </details>
+                <A href="/" attr:class="flex items-center gap-2 font-semibold text-slate-900">
+                    <span class="grid h-7 w-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white" aria-hidden="true">"C"</span>
+                    <span>"Cantara"</span>
+                </A>
+                <div class="ml-auto flex items-center gap-3">
+                    <Suspense fallback=|| view! { <span class="text-sm text-slate-500">"Loading…"</span> }>
+                        {move || Suspend::new(async move {
+                            match viewer.await {
+                                Ok(v) => view! { <ViewerBar viewer=v/> }.into_any(),
+                                Err(AppError::Unauthorized) => {
+                                    go_to_login();
+                                    view! { <span class="text-sm text-slate-500">"Signed out"</span> }.into_any()
+                                }
+                                Err(e) => view! { <span class="text-sm text-red-700" role="alert">{e.to_string()}</span> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </div>
+            </div>
+        </header>
+        <div class="flex">
+            <aside class="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
+                <nav aria-label="Main" class="sticky top-14 p-3">
+                    <NavLinks/>
+                </nav>
+            </aside>
+            <main id="main" class="min-w-0 flex-1 px-4 py-6 lg:px-8">
+                <div class="mx-auto max-w-6xl">
+                    <Outlet/>
+                </div>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn NavLinks() -> impl IntoView {
+    view! {
+        <ul class="space-y-1">
+            {NAV
+                .iter()
+                .map(|(label, href)| {
+                    view! {
+                        <li>
+                            <A href=*href attr:class="nav-link">{*label}</A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// Current tenant (a switcher when there are several), the person, and sign-out.
+#[component]
+fn ViewerBar(viewer: Viewer) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let switch = ServerAction::<SwitchTenant>::new();
+    Effect::new(move |_| {
+        if let Some(result) = switch.value().get() {
+            match result {
+                Ok(()) =>
+                {
+                    #[cfg(feature = "hydrate")]
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(AppError::Unauthorized) => go_to_login(),
+                Err(_) => {}
+            }
+        }
+    });
+    let current = viewer.tenant.id.clone();
+    let tenant_control = if viewer.tenants.len() > 1 {
+        view! {
+            <label for="tenant-switcher" class="sr-only">"Tenant"</label>
+            <select
+                id="tenant-switcher"
+                class="input w-auto py-1 text-sm"
+                disabled=move || !hydrated.get() || switch.pending().get()
+                on:change=move |ev| {
+                    let tenant_id = event_target_value(&ev);
+                    switch.dispatch(SwitchTenant { tenant_id });
+                }
+            >
+                {viewer
+                    .tenants
+                    .iter()
+                    .map(|t| {
+                        view! { <option value=t.id.clone() selected=t.id == current>{t.name.clone()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+        .into_any()
+    } else {
+        view! {
+            <span class="text-sm text-slate-600">
+                <span class="sr-only">"Tenant: "</span>
+                <span data-testid="current-tenant">{viewer.tenant.name.clone()}</span>
+            </span>
+        }
+        .into_any()
+    };
+    let who = if viewer.display_name.is_empty() {
+        viewer.username.clone()
+    } else {
+        viewer.display_name.clone()
+    };
+    view! {
+        <div class="flex items-center gap-2" data-testid="tenant-control">{tenant_control}</div>
+        <span class="hidden h-6 w-px bg-slate-200 sm:block" aria-hidden="true"></span>
+        <span class="hidden text-sm text-slate-700 sm:inline" data-testid="signed-in-user" title=viewer.username.clone()>
+            {who}
+        </span>
+        <form method="post" action="/logout">
+            <button type="submit" class="btn-secondary px-3 py-1 text-sm">"Sign out"</button>
+        </form>
+    }
+}

@@ -1,0 +1,80 @@
+//! `/login` and `/login/{TenantID}`: local sign-in (single sign-on buttons join it later).
+//! With one tenant, `/login` is that tenant's page; otherwise it signs in to the default tenant.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::session::{get_login_target, Login};
+use crate::domain::error::AppError;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let params = use_params_map();
+    let tenant_param = move || params.read().get("tenant_id");
+    let target = Resource::new(tenant_param, get_login_target);
+    view! {
+        <Title text="Sign in · Cantara"/>
+        <main class="flex min-h-screen items-center justify-center bg-slate-100 px-4 py-12">
+            <div class="w-full max-w-sm">
+                <div class="mb-6 flex items-center justify-center gap-2 text-lg font-semibold">
+                    <span class="grid h-8 w-8 place-items-center rounded-md bg-indigo-600 font-bold text-white" aria-hidden="true">"C"</span>
+                    "Cantara Administration Console"
+                </div>
+                <div class="card">
+                    <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match target.await {
+                                Ok(t) => view! { <LoginForm tenant_id=t.tenant_id tenant_name=t.tenant_name/> }.into_any(),
+                                Err(_) => view! {
+                                    <h1 class="text-lg font-semibold">"Unknown tenant"</h1>
+                                    <p class="mt-2 text-sm text-slate-600">
+                                        "There is no tenant with this ID. Check the sign-in link, or "
+                                        <a class="text-indigo-700 underline" href="/login">"go to the main sign-in page"</a>"."
+                                    </p>
+                                }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </div>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+fn LoginForm(tenant_id: String, tenant_name: String) -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    view! {
+        <h1 class="text-lg font-semibold">"Sign in"</h1>
+        <p class="mt-1 text-sm text-slate-600">
+            "Tenant " <span class="font-medium text-slate-800" data-testid="login-tenant">{tenant_name}</span>
+        </p>
+        <ActionForm action=login attr:class="mt-5 space-y-4">
+            <input type="hidden" name="tenant_id" value=tenant_id/>
+            <div>
+                <label for="username" class="block text-sm font-medium text-slate-800">"Username"</label>
+                <input id="username" name="username" type="text" required autocomplete="username" class="input mt-1"/>
+            </div>
+            <div>
+                <label for="password" class="block text-sm font-medium text-slate-800">"Password"</label>
+                <input id="password" name="password" type="password" required autocomplete="current-password" class="input mt-1"/>
+            </div>
+            {move || error.get().map(|e| view! { <LoginError error=e/> })}
+            <button type="submit" class="btn-primary w-full" disabled=move || login.pending().get()>
+                {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn LoginError(error: AppError) -> impl IntoView {
+    view! {
+        <p role="alert" class="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-200">
+            {error.to_string()}
+        </p>
+    }
+}

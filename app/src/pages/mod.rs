@@ -1,0 +1,10 @@
+//! One module per console page, plus the layout every signed-in page shares.
+
+pub mod console;
+pub mod groups;
+pub mod home;
+pub mod identity_providers;
+pub mod login;
+pub mod not_found;
+pub mod tenants;
+pub mod users;

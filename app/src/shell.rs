@@ -1,0 +1,60 @@
+//! The HTML document and the route table of the console.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::hydration::provide_hydration_marker;
+use crate::pages::console::ConsoleLayout;
+use crate::pages::groups::SecurityGroupsPage;
+use crate::pages::home::HomePage;
+use crate::pages::identity_providers::IdentityProvidersPage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFound;
+use crate::pages::tenants::TenantsPage;
+use crate::pages::users::UsersPage;
+
+/// The server-rendered document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="h-full bg-slate-50">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="h-full text-slate-900 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let hydrated = provide_hydration_marker();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/cantara.css"/>
+        <Title text="Cantara Administration Console"/>
+        <div id="app" class="min-h-full" data-hydrated=move || hydrated.get().to_string()>
+            <Router>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/login/:tenant_id") view=LoginPage/>
+                    <ParentRoute path=path!("") view=ConsoleLayout>
+                        <Route path=path!("") view=HomePage/>
+                        <Route path=path!("identity-providers") view=IdentityProvidersPage/>
+                        <Route path=path!("users") view=UsersPage/>
+                        <Route path=path!("security-groups") view=SecurityGroupsPage/>
+                        <Route path=path!("tenants") view=TenantsPage/>
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </div>
+    }
+}

@@ -1,0 +1,24 @@
+import { expect, Page } from "@playwright/test";
+
+export const adminPassword = () => {
+  const p = process.env.E2E_ADMIN_PASSWORD;
+  if (!p) throw new Error("E2E_ADMIN_PASSWORD is not set (run end2end/run.sh)");
+  return p;
+};
+
+/** Waits until the wasm has hydrated the page, so clicks are handled by the app. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 15_000 });
+}
+
+export async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
+}
+
+export async function signIn(page: Page, username = "admin", password = adminPassword()) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what building and testing Cantara needs, skipping whatever is already there at the
+# right version (safe to run again): the wasm target, cargo-leptos and wasm-bindgen-cli at pinned
+# versions, the npm build/test tools from their lockfiles, and Debian's chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.11
+# Must equal the wasm-bindgen crate pinned in Cargo.toml.
+WASM_BINDGEN_VERSION=0.2.130
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION from crates.io (25-40 minutes on 2 cores)"
+  # Its lockfile pins cargo-util-schemas 0.14.2, which needs a newer rustc than 1.95: install
+  # from an unpacked copy with that one entry downgraded (see shared docs/toolchain.md).
+  work=$(mktemp -d)
+  # Fails fast on the rustc check, but leaves the unpacked sources in the registry.
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked >/dev/null 2>&1 || true
+  src=$(ls -d "$HOME"/.cargo/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" | head -n1)
+  cp -r "$src" "$work/cargo-leptos"
+  (cd "$work/cargo-leptos" &&
+    cargo update -q -p cargo-util-schemas --precise 0.14.1 &&
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install --path . --locked)
+  rm -rf "$work"
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 20 minutes on 2 cores)"
+  # Not --locked: its lockfile pins a webpki-roots version the index no longer offers.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+npm_install() { # dir
+  if [ ! -f "$1/node_modules/.package-lock.json" ] || ! cmp -s <(sed 1,3d "$1/package-lock.json") <(sed 1,3d "$1/node_modules/.package-lock.json"); then
+    step "installing npm packages in $1"
+    (cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+npm_install .
+npm_install end2end
+
+if ! command -v chromium >/dev/null 2>&1; then
+  step "installing Debian's chromium"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium
+fi

@@ -1,0 +1,90 @@
+//! The command-line interface: `serve` (default) and the automation / break-glass commands.
+//! Each prints plain text, shows a secret only once, and fails with a one-line error.
+
+use std::io::{IsTerminal, Read};
+
+use anyhow::{anyhow, Context};
+use app::backend::Backend;
+use app::domain::account::NewPassword;
+
+use crate::config::{AdminCommand, Cli, Command, TenantCommand};
+use crate::{open_backend, serve};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::serve(&cli.config).await,
+        Command::Tenant { command } => {
+            let backend = open_backend(&cli.config).await?;
+            serve::first_start(&backend).await?;
+            tenant(&backend, command).await
+        }
+        Command::Admin { command } => {
+            let backend = open_backend(&cli.config).await?;
+            serve::first_start(&backend).await?;
+            admin(&backend, command).await
+        }
+    }
+}
+
+async fn tenant(backend: &Backend, command: TenantCommand) -> anyhow::Result<()> {
+    match command {
+        TenantCommand::Create { name } => {
+            let tenant = backend.create_tenant(&name).await.map_err(plain)?;
+            println!("Created tenant {}", tenant.name);
+            println!("SCIM Tenant URL: {}", tenant.scim_url);
+            println!("{}", tenant.id);
+        }
+        TenantCommand::List => {
+            for t in backend.list_tenants().await.map_err(plain)? {
+                println!("{}\t{}", t.id, t.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn admin(backend: &Backend, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::ResetPassword { username, tenant } => {
+            let tenant_id = match tenant {
+                Some(id) => backend.get_tenant(&id).await.map_err(plain)?.id,
+                None => backend.default_tenant().await.map_err(plain)?.id,
+            };
+            let (password, generated) = match read_stdin_password()? {
+                Some(p) => (p, false),
+                None => (app::backend::passwords::generate(), true),
+            };
+            let password = NewPassword::parse(&password).map_err(|e| anyhow!("password: {e}"))?;
+            backend
+                .reset_password(&tenant_id, &username, &password)
+                .await
+                .map_err(plain)?;
+            println!("Password of {username} reset; their sessions have ended.");
+            if generated {
+                println!("New password (shown once):");
+                println!("{}", password.expose());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first line of stdin when it is piped in and not empty; `None` for a terminal or nothing.
+fn read_stdin_password() -> anyhow::Result<Option<String>> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    stdin
+        .lock()
+        .read_to_string(&mut text)
+        .context("reading the password from stdin")?;
+    let line = text.lines().next().unwrap_or("").to_owned();
+    Ok(Some(line).filter(|l| !l.is_empty()))
+}
+
+/// Domain errors are already worded for people; keep them on one line.
+fn plain(err: app::backend::DomainError) -> anyhow::Error {
+    anyhow!("{err}")
+}

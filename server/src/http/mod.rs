@@ -1,0 +1,53 @@
+//! The HTTP surface: health probes, sign-out, and the Leptos console with its server functions,
+//! wrapped in the session, origin-check, body-limit and request-id/trace layers.
+
+pub mod health;
+pub mod logout;
+pub mod origin;
+pub mod session;
+pub mod trace;
+
+use app::backend::Backend;
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Largest request body accepted anywhere (SCIM bodies included).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The whole application; tests call this with a fresh database.
+pub fn router(backend: Backend, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context_backend = backend.clone();
+    let console = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(context_backend.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(options);
+
+    let own = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/logout", get(logout::logout).post(logout::logout))
+        .with_state(backend.clone());
+
+    own.merge(console)
+        .layer(axum::middleware::from_fn_with_state(
+            backend.clone(),
+            session::resolve,
+        ))
+        .layer(axum::middleware::from_fn_with_state(backend, origin::check))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(trace::layer())
+}

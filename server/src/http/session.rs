@@ -1,0 +1,109 @@
+//! Resolves the session cookie once per request and guards console pages.
+//!
+//! The session goes into the request's extensions, where server functions find it. Console
+//! pages without a session are redirected to `/login`; server functions answer 401 themselves.
+
+use app::backend::sessions::SESSION_COOKIE;
+use app::backend::Backend;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::logout::clear_cookie;
+
+/// Paths that are not console pages: they work without a session (or check it themselves).
+const PUBLIC_PREFIXES: &[&str] = &[
+    "/login", "/oauth", "/logout", "/api/", "/pkg/", "/scim/", "/healthz", "/readyz",
+];
+
+pub async fn resolve(State(backend): State<Backend>, mut req: Request, next: Next) -> Response {
+    let token = cookie_value(req.headers(), SESSION_COOKIE).map(str::to_owned);
+    let session = match &token {
+        Some(t) => backend.resolve_session(t).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "session lookup failed");
+            None
+        }),
+        None => None,
+    };
+    let path = req.uri().path();
+    let is_page_view = matches!(*req.method(), Method::GET | Method::HEAD);
+    let stale_cookie = token.is_some() && session.is_none();
+    match session {
+        Some(s) => {
+            if is_page_view && (path == "/login" || path.starts_with("/login/")) {
+                return Redirect::to("/").into_response();
+            }
+            req.extensions_mut().insert(s);
+        }
+        None if is_page_view && is_console_page(path) => {
+            let mut response = Redirect::to("/login").into_response();
+            if stale_cookie {
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    clear_cookie(backend.config.secure_cookies()),
+                );
+            }
+            return response;
+        }
+        None => {}
+    }
+    next.run(req).await
+}
+
+/// Console pages are every path but the public ones and static files (a dot in the last segment).
+fn is_console_page(path: &str) -> bool {
+    let public = PUBLIC_PREFIXES
+        .iter()
+        .any(|p| path == p.trim_end_matches('/') || path.starts_with(p));
+    let last = path.rsplit('/').next().unwrap_or("");
+    !public && !last.contains('.')
+}
+
+/// The value of one cookie from the `Cookie` headers.
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_pages_and_public_paths() {
+        for p in ["/", "/users", "/tenants", "/identity-providers"] {
+            assert!(is_console_page(p), "{p}");
+        }
+        for p in [
+            "/login",
+            "/login/abc",
+            "/api/login",
+            "/pkg/cantara.wasm",
+            "/favicon.svg",
+            "/healthz",
+            "/scim/v2/x/Users",
+            "/oauth",
+        ] {
+            assert!(!is_console_page(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; cantara_session=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie_value(&h, "cantara_session"), Some("xyz"));
+        assert_eq!(cookie_value(&h, "missing"), None);
+    }
+}

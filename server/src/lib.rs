@@ -1,0 +1,33 @@
+//! Cantara's server: configuration, the CLI, and the axum router around the Leptos console.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod serve;
+pub mod telemetry;
+
+use anyhow::Context;
+use app::backend::{Backend, BackendConfig, Db, SecretKey};
+
+use crate::config::Config;
+
+/// Opens the database (migrating it) and loads the secret key: what every command needs.
+pub async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
+    let public_url = config.public_url()?;
+    let secret_key = SecretKey::load_or_create(
+        &config.data_dir,
+        std::env::var("CANTARA_SECRET_KEY").ok().as_deref(),
+    )
+    .context("loading the secret key")?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .context("opening the database")?;
+    Ok(Backend::new(
+        db,
+        BackendConfig {
+            public_url,
+            secret_key,
+        },
+    ))
+}

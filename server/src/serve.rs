@@ -1,0 +1,92 @@
+//! `cantara serve`: first start, then the HTTP server until Ctrl-C / SIGTERM.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use app::backend::Backend;
+use leptos::config::{Env, LeptosOptions};
+
+use crate::config::Config;
+use crate::{http, open_backend};
+
+/// Leptos settings from our configuration (no Cargo.toml needed at run time).
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("cantara")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .env(Env::PROD)
+        .build()
+}
+
+/// On an empty database: create the default tenant and `admin`, print how to sign in and the
+/// generated password (once). Later runs print nothing here.
+pub async fn first_start(backend: &Backend) -> anyhow::Result<()> {
+    let admin_password = std::env::var("CANTARA_ADMIN_PASSWORD").ok();
+    let Some(first) = backend
+        .bootstrap(admin_password.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("first start: {e}"))?
+    else {
+        return Ok(());
+    };
+    println!("First start: created tenant \"Default\" and the local administrator \"admin\".");
+    println!("Default tenant ID: {}", first.tenant_id);
+    match first.generated_password {
+        Some(p) => println!("Admin password (shown only this once; change it with `cantara admin reset-password`): {p}"),
+        None => println!("Admin password: the value of CANTARA_ADMIN_PASSWORD."),
+    }
+    Ok(())
+}
+
+pub async fn serve(config: &Config) -> anyhow::Result<()> {
+    let backend = open_backend(config).await?;
+    first_start(&backend).await?;
+    let options = leptos_options(config);
+    let router = http::router(backend.clone(), options);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let public_url = backend.public_url().to_owned();
+    println!("Cantara is listening on http://{}", listener.local_addr()?);
+    println!("Console: {public_url}/  (sign in at {public_url}/login as \"admin\")");
+
+    tokio::spawn(purge_sessions(backend));
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
+    Ok(())
+}
+
+/// Deletes expired sessions every ten minutes.
+async fn purge_sessions(backend: Backend) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = backend.purge_expired_sessions().await {
+            tracing::warn!(error = %e, "purging sessions failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,7 @@
+//! One integration-test binary (each extra binary costs a link): the real router over a fresh
+//! SQLite database per test, and the real `cantara` binary for the CLI and first start.
+
+mod cli;
+mod console;
+mod helpers;
+mod sign_in;

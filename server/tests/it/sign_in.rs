@@ -1,0 +1,265 @@
+//! Local sign-in, sessions, throttling, sign-out, and the guards in front of pages and server fns.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+
+use crate::helpers::{TestApp, ADMIN_PASSWORD};
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = TestApp::new().await;
+    let r = app.get("/healthz", None).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+    let r = app.get("/readyz", None).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ready"));
+    assert!(
+        r.header("x-request-id").is_some_and(|id| id.len() >= 32),
+        "request id on responses"
+    );
+}
+
+#[tokio::test]
+async fn console_pages_redirect_to_login_without_a_session() {
+    let app = TestApp::new().await;
+    for path in [
+        "/",
+        "/tenants",
+        "/users",
+        "/security-groups",
+        "/identity-providers",
+    ] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.header("location"), Some("/login"), "{path}");
+    }
+    let r = app.get("/login", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Sign in"), "{}", r.body);
+    assert!(r.body.contains(r#"for="username""#) && r.body.contains(r#"for="password""#));
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_safe_cookie_and_opens_the_console() {
+    let app = TestApp::new().await;
+    let r = app.login("ADMIN", ADMIN_PASSWORD).await; // usernames are case-insensitive
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cookie = r.set_cookie();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "no Secure flag on a plain-http public URL: {cookie}"
+    );
+    let session = r.session_cookie().unwrap();
+    assert!(session.len() >= 43, "256-bit session id");
+
+    let page = app.get("/", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for label in ["Identity Providers", "Users", "Security Groups", "Tenants"] {
+        assert!(page.body.contains(label), "nav entry {label}");
+    }
+    let again = app.get("/login", Some(&session)).await;
+    assert_eq!(
+        (again.status, again.header("location")),
+        (StatusCode::SEE_OTHER, Some("/"))
+    );
+
+    // The database keeps only a hash of the session id.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT session_hash FROM session")
+        .fetch_all(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], session);
+}
+
+#[tokio::test]
+async fn cookie_is_secure_behind_an_https_public_url() {
+    let app = TestApp::with_public_url("https://console.example.com").await;
+    let r = app.login("admin", ADMIN_PASSWORD).await;
+    assert!(r.set_cookie().contains("; Secure"), "{}", r.set_cookie());
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_one_generic_answer() {
+    let app = TestApp::new().await;
+    let wrong = app.login("admin", "not the password").await;
+    let unknown = app.login("nobody", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body, unknown.body);
+    assert!(wrong.body.contains("InvalidCredentials"), "{}", wrong.body);
+    assert!(wrong.session_cookie().is_none() && unknown.session_cookie().is_none());
+}
+
+#[tokio::test]
+async fn repeated_failures_for_a_username_are_slowed_down() {
+    let app = TestApp::new().await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.login("admin", "wrong").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Now even the right password must wait.
+    let r = app.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(
+        r.json()["TooManyAttempts"]["retry_after_secs"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert!(r.session_cookie().is_none());
+    // Another username is not affected.
+    assert_eq!(
+        app.login("someone", "wrong").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_from_an_address_are_slowed_down() {
+    let app = TestApp::new().await;
+    let peer: SocketAddr = "192.0.2.7:5555".parse().unwrap();
+    for i in 0..20 {
+        let user = format!("user{i}");
+        let r = app
+            .call_from(
+                "login",
+                &[("tenant_id", ""), ("username", &user), ("password", "x")],
+                None,
+                Some(peer),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .call_from(
+            "login",
+            &[
+                ("tenant_id", ""),
+                ("username", "admin"),
+                ("password", ADMIN_PASSWORD),
+            ],
+            None,
+            Some(peer),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // From elsewhere the admin still gets in.
+    let other: SocketAddr = "198.51.100.1:1".parse().unwrap();
+    let r = app
+        .call_from(
+            "login",
+            &[
+                ("tenant_id", ""),
+                ("username", "admin"),
+                ("password", ADMIN_PASSWORD),
+            ],
+            None,
+            Some(other),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn server_functions_refuse_without_a_session() {
+    let app = TestApp::new().await;
+    for name in ["viewer", "tenants", "create_tenant", "switch_tenant"] {
+        let r = app
+            .call(
+                name,
+                &[("name", "X"), ("tenant_id", &app.default_tenant)],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: {}", r.body);
+        assert!(
+            !r.body.contains("Default") && !r.body.contains(&app.default_tenant),
+            "{name} leaked data"
+        );
+    }
+    let r = app.call("viewer", &[], Some("forged-cookie-value")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.backend.list_tenants().await.unwrap().len(),
+        1,
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let app = TestApp::new().await;
+    let session = app.admin_session().await;
+    let req = Request::post("/logout")
+        .header(header::COOKIE, format!("cantara_session={session}"))
+        .body(Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(
+        (r.status, r.header("location")),
+        (StatusCode::SEE_OTHER, Some("/login"))
+    );
+    assert!(r.set_cookie().contains("Max-Age=0"));
+    let after = app.get("/", Some(&session)).await;
+    assert_eq!(after.header("location"), Some("/login"));
+    assert_eq!(
+        app.call("viewer", &[], Some(&session)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn idle_and_absolute_limits_end_sessions() {
+    let app = TestApp::new().await;
+    let idle = app.admin_session().await;
+    app.backend
+        .age_session_for_tests(&idle, 61 * 60)
+        .await
+        .unwrap();
+    let r = app.get("/", Some(&idle)).await;
+    assert_eq!(r.header("location"), Some("/login"), "idle session ended");
+    assert!(r.set_cookie().contains("Max-Age=0"), "stale cookie cleared");
+
+    let fresh = app.admin_session().await;
+    assert_eq!(app.get("/", Some(&fresh)).await.status, StatusCode::OK);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "the idle session row was deleted");
+}
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused() {
+    let app = TestApp::new().await;
+    let req = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://evil.example")
+        .header(header::HOST, "127.0.0.1:3000")
+        .body(Body::from(format!(
+            "tenant_id=&username=admin&password={}",
+            crate::helpers::urlencode(ADMIN_PASSWORD)
+        )))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.session_cookie().is_none());
+    let same = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::HOST, "127.0.0.1:3000")
+        .body(Body::from(format!(
+            "tenant_id=&username=admin&password={}",
+            crate::helpers::urlencode(ADMIN_PASSWORD)
+        )))
+        .unwrap();
+    assert_eq!(app.send(same).await.status, StatusCode::OK);
+}
