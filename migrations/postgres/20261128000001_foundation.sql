@@ -1,11 +1,12 @@
 -- Tenants, accounts, console sessions and sign-in throttling.
--- Timestamps are unix seconds (BIGINT); ids are TEXT; the same shapes exist for PostgreSQL.
+-- Timestamps are unix seconds and flags 0/1, both BIGINT (the sqlx Any driver decodes neither
+-- SQLite BOOLEAN nor dates); ids are TEXT. The PostgreSQL tree has the same shapes.
 
 CREATE TABLE tenant (
     tenant_id   TEXT PRIMARY KEY NOT NULL,
     name        TEXT NOT NULL,
     name_folded TEXT NOT NULL,
-    is_default  BOOLEAN NOT NULL DEFAULT FALSE,
+    is_default  BIGINT NOT NULL DEFAULT 0,
     created_at  BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX tenant_name_key ON tenant (name_folded);
@@ -17,8 +18,8 @@ CREATE TABLE account (
     username_folded TEXT NOT NULL,
     display_name    TEXT NOT NULL DEFAULT '',
     source          TEXT NOT NULL CHECK (source IN ('local', 'scim')),
-    is_active       BOOLEAN NOT NULL DEFAULT TRUE,
-    is_admin        BOOLEAN NOT NULL DEFAULT FALSE,
+    is_active       BIGINT NOT NULL DEFAULT 1,
+    is_admin        BIGINT NOT NULL DEFAULT 0,
     password_hash   TEXT,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL

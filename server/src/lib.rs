@@ -1,5 +1,7 @@
 //! Cantara's server: configuration, the CLI, and the axum router around the Leptos console.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![recursion_limit = "256"]
 
 pub mod cli;
 pub mod config;

@@ -3,6 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::clock::now;
+use super::db::{bit, flag};
 use super::error::{is_unique_violation, DomainError, Result};
 use super::{passwords, Backend};
 use crate::domain::account::{AccountSource, NewPassword, Username};
@@ -38,8 +39,8 @@ pub(crate) async fn insert_local(
     .bind(username.folded())
     .bind(display_name)
     .bind(AccountSource::Local.as_db())
-    .bind(true)
-    .bind(is_admin)
+    .bind(bit(true))
+    .bind(bit(is_admin))
     .bind(password_hash)
     .bind(ts)
     .bind(ts)
@@ -76,8 +77,8 @@ impl Backend {
             Ok(Credentials {
                 account_id: r.try_get("account_id")?,
                 password_hash: r.try_get("password_hash")?,
-                is_active: r.try_get("is_active")?,
-                is_admin: r.try_get("is_admin")?,
+                is_active: flag(&r, "is_active")?,
+                is_admin: flag(&r, "is_admin")?,
             })
         })
         .transpose()

@@ -1,7 +1,7 @@
 //! The database handle: one binary, backend chosen at run time from the URL.
 //!
 //! Queries go through sqlx's `Any` driver with SQL that both SQLite and PostgreSQL accept
-//! (`$1` placeholders, `BIGINT` unix-second timestamps, `TEXT` ids, `BOOLEAN`).
+//! (`$1` placeholders, `BIGINT` unix-second timestamps and 0/1 flags, `TEXT` ids).
 //! Each backend has its own migration tree under `migrations/`.
 
 use std::path::Path;
@@ -33,6 +33,17 @@ impl DbKind {
             })
         }
     }
+}
+
+/// A flag as stored: `BIGINT` 0/1 (the Any driver cannot decode SQLite's BOOLEAN).
+pub fn bit(flag: bool) -> i64 {
+    i64::from(flag)
+}
+
+/// Reads a 0/1 flag column.
+pub fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
+    use sqlx::Row;
+    Ok(row.try_get::<i64, _>(column)? != 0)
 }
 
 #[derive(Debug, Clone)]

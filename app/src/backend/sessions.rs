@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::clock::now;
+use super::db::flag;
 use super::error::{DomainError, Result};
 use super::Backend;
 
@@ -96,8 +97,8 @@ impl Backend {
         let ts = now();
         let last_seen: i64 = row.try_get("last_seen_at")?;
         let expires: i64 = row.try_get("expires_at")?;
-        let active: bool = row.try_get("is_active")?;
-        let admin: bool = row.try_get("is_admin")?;
+        let active = flag(&row, "is_active")?;
+        let admin = flag(&row, "is_admin")?;
         if ts >= expires || ts - last_seen >= IDLE_TIMEOUT_SECS || !active || !admin {
             self.end_session_by_hash(&hash).await?;
             return Ok(None);
@@ -109,7 +110,7 @@ impl Backend {
                 .execute(&self.db.pool)
                 .await?;
         }
-        let home_is_default: bool = row.try_get("home_is_default")?;
+        let home_is_default = flag(&row, "home_is_default")?;
         Ok(Some(SessionInfo {
             session_hash: hash,
             account_id: row.try_get("account_id")?,

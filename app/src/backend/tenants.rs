@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::clock::now;
+use super::db::{bit, flag};
 use super::error::{is_unique_violation, DomainError, Result};
 use super::sessions::SessionInfo;
 use super::Backend;
@@ -28,7 +29,7 @@ fn to_tenant(public_url: &str, row: &AnyRow) -> Result<Tenant> {
         scim_url: scim_tenant_url(public_url, &id),
         id,
         name: row.try_get("name")?,
-        is_default: row.try_get("is_default")?,
+        is_default: flag(row, "is_default")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -47,7 +48,7 @@ pub(crate) async fn insert(
     .bind(&id)
     .bind(name.as_str())
     .bind(name.as_str().to_lowercase())
-    .bind(is_default)
+    .bind(bit(is_default))
     .bind(now())
     .execute(&mut *conn)
     .await
@@ -98,7 +99,7 @@ impl Backend {
     /// The tenant made at first start.
     pub async fn default_tenant(&self) -> Result<Tenant> {
         let row = sqlx::query(select_tenant!("WHERE is_default = $1"))
-            .bind(true)
+            .bind(bit(true))
             .fetch_optional(&self.db.pool)
             .await?
             .ok_or(DomainError::NotFound("tenant"))?;

@@ -26,9 +26,14 @@ pub fn go_to_login() {
     }
 }
 
+/// The signed-in person, shared so pages can refresh the header (e.g. after creating a tenant).
+#[derive(Clone, Copy)]
+pub struct ViewerResource(pub Resource<Result<Viewer, AppError>>);
+
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| get_viewer());
+    provide_context(ViewerResource(viewer));
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
@@ -65,7 +70,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                 </div>
             </div>
         </header>
-        <div class="flex">
+        <div class="flex min-h-[calc(100vh-3.5rem)]">
             <aside class="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
                 <nav aria-label="Main" class="sticky top-14 p-3">
                     <NavLinks/>
@@ -162,7 +167,7 @@ fn ViewerBar(viewer: Viewer) -> impl IntoView {
             {who}
         </span>
         <form method="post" action="/logout">
-            <button type="submit" class="btn-secondary px-3 py-1 text-sm">"Sign out"</button>
+            <button type="submit" class="btn-secondary whitespace-nowrap px-3 py-1 text-sm">"Sign out"</button>
         </form>
     }
 }

@@ -11,6 +11,7 @@ use crate::components::field::Field;
 use crate::components::page_header::PageHeader;
 use crate::domain::tenant::Tenant;
 use crate::domain::time::format_utc;
+use crate::pages::console::ViewerResource;
 
 #[component]
 pub fn TenantsPage() -> impl IntoView {
@@ -18,6 +19,19 @@ pub fn TenantsPage() -> impl IntoView {
     let tenants = Resource::new(move || create.version().get(), |_| list_tenants());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let created = move || create.value().get().and_then(Result::ok);
+    let form = NodeRef::<leptos::html::Form>::new();
+    let viewer = use_context::<ViewerResource>();
+    // After a tenant is created: clear the form and refresh the header's tenant switcher.
+    Effect::new(move |_| {
+        if create.value().get().is_some_and(|r| r.is_ok()) {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+            if let Some(ViewerResource(v)) = viewer {
+                v.refetch();
+            }
+        }
+    });
     view! {
         <PageHeader
             title="Tenants"
@@ -25,7 +39,7 @@ pub fn TenantsPage() -> impl IntoView {
         />
         <section class="card mb-6" aria-labelledby="create-tenant-title">
             <h2 id="create-tenant-title" class="font-semibold">"Create a tenant"</h2>
-            <ActionForm action=create attr:class="mt-3 flex flex-col gap-3 sm:flex-row sm:items-start">
+            <ActionForm action=create node_ref=form attr:class="mt-3 flex flex-col gap-3 sm:flex-row sm:items-start">
                 <div class="flex-1">
                     <Field name="name" label="Name" required=true error=error
                         help="For example the organisation or environment, such as “Contoso” or “Contoso test”."/>
