@@ -13,6 +13,8 @@ pub mod backend;
 pub mod components;
 pub mod domain;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod scim;
 mod shell;
 
 pub use shell::{shell, App};

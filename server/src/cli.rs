@@ -7,7 +7,7 @@ use anyhow::{anyhow, Context};
 use app::backend::Backend;
 use app::domain::account::NewPassword;
 
-use crate::config::{AdminCommand, Cli, Command, TenantCommand};
+use crate::config::{AdminCommand, Cli, Command, TenantCommand, TokenCommand};
 use crate::{open_backend, serve};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -17,6 +17,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let backend = open_backend(&cli.config).await?;
             serve::first_start(&backend).await?;
             tenant(&backend, command).await
+        }
+        Command::Token { command } => {
+            let backend = open_backend(&cli.config).await?;
+            serve::first_start(&backend).await?;
+            token(&backend, command).await
         }
         Command::Admin { command } => {
             let backend = open_backend(&cli.config).await?;
@@ -38,6 +43,24 @@ async fn tenant(backend: &Backend, command: TenantCommand) -> anyhow::Result<()>
             for t in backend.list_tenants().await.map_err(plain)? {
                 println!("{}\t{}", t.id, t.name);
             }
+        }
+    }
+    Ok(())
+}
+
+async fn token(backend: &Backend, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            tenant,
+            description,
+            expires_days,
+        } => {
+            let new = backend
+                .create_provisioning_token(&tenant, &description, expires_days)
+                .await
+                .map_err(plain)?;
+            println!("Provisioning token for tenant {tenant} (shown only this once; store it in Entra now):");
+            println!("{}", new.secret);
         }
     }
     Ok(())

@@ -86,6 +86,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Provisioning tokens for SCIM.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Break-glass administration.
     Admin {
         #[command(subcommand)]
@@ -108,6 +113,20 @@ pub enum TenantCommand {
     },
     /// One tenant per line: `TenantID<TAB>Name`.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a provisioning token; prints it (once) alone on the last line.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Days until the token expires (default: never).
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

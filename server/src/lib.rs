@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod scim;
 pub mod serve;
 pub mod telemetry;
 

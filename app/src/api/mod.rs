@@ -4,5 +4,6 @@
 
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;
+pub mod provisioning;
 pub mod session;
 pub mod tenants;

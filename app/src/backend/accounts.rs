@@ -15,6 +15,7 @@ pub struct Credentials {
     pub password_hash: Option<String>,
     pub is_active: bool,
     pub is_admin: bool,
+    pub source: Option<AccountSource>,
 }
 
 /// Inserts a local account inside the caller's transaction.
@@ -30,8 +31,8 @@ pub(crate) async fn insert_local(
     let ts = now();
     sqlx::query(
         "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
-         source, is_active, is_admin, password_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         display_name_folded, source, is_active, is_admin, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, lower($5), $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(tenant_id)
@@ -66,7 +67,7 @@ impl Backend {
         username: &Username,
     ) -> Result<Option<Credentials>> {
         let row = sqlx::query(
-            "SELECT account_id, password_hash, is_active, is_admin FROM account \
+            "SELECT account_id, password_hash, is_active, is_admin, source FROM account \
              WHERE tenant_id = $1 AND username_folded = $2",
         )
         .bind(tenant_id)
@@ -79,6 +80,7 @@ impl Backend {
                 password_hash: r.try_get("password_hash")?,
                 is_active: flag(&r, "is_active")?,
                 is_admin: flag(&r, "is_admin")?,
+                source: AccountSource::from_db(&r.try_get::<String, _>("source")?),
             })
         })
         .transpose()
@@ -94,7 +96,7 @@ impl Backend {
     ) -> Result<()> {
         let username = Username::parse(username).map_err(DomainError::from_app)?;
         let hash = passwords::hash(password.expose()).await?;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
             "SELECT account_id, source FROM account WHERE tenant_id = $1 AND username_folded = $2",
         )

@@ -40,7 +40,7 @@ impl Backend {
         let name = TenantName::parse(DEFAULT_TENANT_NAME).map_err(DomainError::from_app)?;
         let username = Username::parse(ADMIN_USERNAME).map_err(DomainError::from_app)?;
 
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let tenant_id = match insert(&mut tx, &name, true).await {
             Ok(id) => id,
             // Another instance bootstrapped at the same moment: nothing left to do.

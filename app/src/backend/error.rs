@@ -28,6 +28,9 @@ pub enum DomainError {
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A SCIM protocol error found while applying a request (bad filter, PATCH path, value).
+    #[error("{0}")]
+    Scim(#[from] crate::scim::ScimError),
     #[error("{0}")]
     Internal(String),
 }
@@ -49,7 +52,14 @@ impl DomainError {
 
 /// Field names are a small fixed set; map them back to `'static` without allocating.
 fn leak_field(field: &str) -> &'static str {
-    const FIELDS: &[&str] = &["name", "username", "password", "tenant", "description"];
+    const FIELDS: &[&str] = &[
+        "name",
+        "username",
+        "password",
+        "tenant",
+        "description",
+        "expires_days",
+    ];
     FIELDS
         .iter()
         .find(|f| **f == field)
@@ -77,6 +87,10 @@ impl From<DomainError> for AppError {
             DomainError::Unauthorized => AppError::Unauthorized,
             DomainError::Forbidden => AppError::Forbidden,
             DomainError::InvalidCredentials => AppError::InvalidCredentials,
+            DomainError::Scim(e) => AppError::Invalid {
+                field: String::new(),
+                message: e.detail,
+            },
             DomainError::Throttled { retry_after_secs } => {
                 AppError::TooManyAttempts { retry_after_secs }
             }

@@ -4,11 +4,16 @@
 //! [`Backend`]; none of them writes SQL.
 
 pub mod accounts;
+pub mod activity;
 pub mod bootstrap;
 pub mod clock;
 pub mod db;
 pub mod error;
 pub mod passwords;
+pub mod provisioning_tokens;
+pub mod scim_groups;
+pub mod scim_query;
+pub mod scim_users;
 pub mod secret_key;
 pub mod sessions;
 pub mod sign_in;
@@ -41,13 +46,17 @@ impl BackendConfig {
 pub struct Backend {
     pub db: Db,
     pub config: Arc<BackendConfig>,
+    pub activity: activity::ActivityLog,
 }
 
 impl Backend {
+    /// Must be called inside a tokio runtime: it starts the activity log's writer.
     pub fn new(db: Db, config: BackendConfig) -> Self {
+        let activity = activity::ActivityLog::start(db.clone());
         Self {
             db,
             config: Arc::new(config),
+            activity,
         }
     }
 

@@ -12,7 +12,7 @@ use super::clock::now;
 use super::error::{DomainError, Result};
 use super::sessions::SessionInfo;
 use super::{passwords, Backend};
-use crate::domain::account::Username;
+use crate::domain::account::{AccountSource, Username};
 
 /// Failures allowed per username before attempts are spaced out.
 const FREE_FAILURES_PER_USER: i64 = 5;
@@ -69,7 +69,10 @@ impl Backend {
         let creds = self.find_credentials(&tenant_id, &username).await?;
         let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
         let password_ok = passwords::verify(stored, password).await?;
-        let account = creds.filter(|c| password_ok && c.is_active && c.is_admin);
+        // Only local accounts have a password here; SCIM accounts sign in through the IdP.
+        let account = creds.filter(|c| {
+            password_ok && c.is_active && c.is_admin && c.source == Some(AccountSource::Local)
+        });
         let Some(account) = account else {
             self.record_failure(&keys).await?;
             tracing::info!(tenant_id = %tenant_id, "local sign-in refused");
@@ -113,7 +116,7 @@ impl Backend {
 
     async fn record_failure(&self, keys: &[(String, i64)]) -> Result<()> {
         let ts = now();
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         for (key, _) in keys {
             sqlx::query(
                 "INSERT INTO login_throttle (throttle_key, failures, last_failure_at) VALUES ($1, 1, $2) \

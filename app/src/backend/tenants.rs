@@ -73,7 +73,7 @@ impl Backend {
     /// the CLI is trusted as it runs on the server.
     pub async fn create_tenant(&self, name: &str) -> Result<Tenant> {
         let name = TenantName::parse(name).map_err(DomainError::from_app)?;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let id = insert(&mut tx, &name, false).await?;
         tx.commit().await?;
         tracing::info!(tenant_id = %id, "tenant created");

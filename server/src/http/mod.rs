@@ -42,7 +42,8 @@ pub fn router(backend: Backend, options: LeptosOptions) -> Router {
         .route("/logout", get(logout::logout).post(logout::logout))
         .with_state(backend.clone());
 
-    own.merge(console)
+    own.merge(crate::scim::router(backend.clone()))
+        .merge(console)
         .layer(axum::middleware::from_fn_with_state(
             backend.clone(),
             session::resolve,

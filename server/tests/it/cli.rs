@@ -184,3 +184,54 @@ async fn open(dir: &Path) -> Backend {
         },
     )
 }
+
+#[tokio::test]
+async fn token_create_prints_a_working_token_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = run_ok(cantara(dir.path()).args(["tenant", "create", "--name", "Provisioned"]))
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    let out = run_ok(cantara(dir.path()).args([
+        "token",
+        "create",
+        "--tenant",
+        &tenant,
+        "--description",
+        "Entra",
+        "--expires-days",
+        "30",
+    ]));
+    let token = out.lines().last().unwrap().to_owned();
+    assert!(
+        token.starts_with("cantara_scim_") && token.len() > 50,
+        "{out}"
+    );
+    let backend = open(dir.path()).await;
+    backend
+        .authenticate_provisioning(&tenant, &token)
+        .await
+        .unwrap();
+    let listed = backend.list_provisioning_tokens(&tenant).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].description, "Entra");
+    assert!(listed[0].expires_at.is_some());
+    let bad = cantara(dir.path())
+        .args(["token", "create", "--tenant", "nope"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let bad = cantara(dir.path())
+        .args([
+            "token",
+            "create",
+            "--tenant",
+            &tenant,
+            "--expires-days",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}

@@ -4,4 +4,5 @@
 mod cli;
 mod console;
 mod helpers;
+mod scim;
 mod sign_in;

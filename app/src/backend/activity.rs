@@ -1,0 +1,181 @@
+//! The provisioning activity log: one row per SCIM request (time, method, path, status,
+//! resource id, error detail; never a token), kept to the newest [`KEEP_PER_TENANT`] per tenant.
+//!
+//! Requests hand their event to a channel; one writer task stores them in batches, so the log
+//! costs SCIM requests no extra write transaction each.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use tokio::sync::{mpsc, oneshot};
+
+use super::clock::now;
+use super::db::Db;
+use super::error::Result;
+use super::Backend;
+
+/// Newest events kept per tenant.
+pub const KEEP_PER_TENANT: i64 = 10_000;
+/// Events waiting to be written; beyond this, new events are dropped (and counted in the log).
+const QUEUE: usize = 20_000;
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEvent {
+    pub tenant_id: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub method: String,
+    /// Path below the tenant, e.g. `/Users/…` (no query string).
+    pub path: String,
+    pub status: u16,
+    pub resource_id: Option<String>,
+    /// For failures: the SCIM error detail.
+    pub detail: Option<String>,
+}
+
+enum Message {
+    Event(ActivityEvent),
+    Flush(oneshot::Sender<()>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ActivityLog {
+    tx: mpsc::Sender<Message>,
+}
+
+impl ActivityLog {
+    pub fn start(db: Db) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(writer(db, rx));
+        Self { tx }
+    }
+
+    pub fn record(&self, event: ActivityEvent) {
+        if self.tx.try_send(Message::Event(event)).is_err() {
+            tracing::warn!("provisioning activity queue full; event dropped");
+        }
+    }
+
+    /// Waits until every event recorded so far is stored (tests, shutdown).
+    pub async fn flush(&self) {
+        let (ack, done) = oneshot::channel();
+        if self.tx.send(Message::Flush(ack)).await.is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+async fn writer(db: Db, mut rx: mpsc::Receiver<Message>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut acks = Vec::new();
+    let mut written: u64 = 0;
+    while let Some(first) = rx.recv().await {
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            match msg {
+                Message::Event(e) => batch.push(e),
+                Message::Flush(a) => acks.push(a),
+            }
+            if batch.len() < BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !batch.is_empty() {
+            match store(&db, &batch).await {
+                Ok(()) => written += batch.len() as u64,
+                Err(e) => tracing::error!(error = %e, "writing provisioning activity failed"),
+            }
+            if written >= 1_000 {
+                written = 0;
+                if let Err(e) = trim(&db).await {
+                    tracing::warn!(error = %e, "trimming provisioning activity failed");
+                }
+            }
+            batch.clear();
+        }
+        for a in acks.drain(..) {
+            let _ = a.send(());
+        }
+    }
+}
+
+async fn store(db: &Db, batch: &[ActivityEvent]) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    for e in batch {
+        sqlx::query(
+            "INSERT INTO provisioning_event (tenant_id, at, method, path, status, resource_id, detail) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM tenant WHERE tenant_id = $1)",
+        )
+        .bind(&e.tenant_id)
+        .bind(e.at)
+        .bind(&e.method)
+        .bind(&e.path)
+        .bind(i64::from(e.status))
+        .bind(&e.resource_id)
+        .bind(&e.detail)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Keeps the newest events of each tenant.
+async fn trim(db: &Db) -> Result<()> {
+    let tenants: Vec<String> = sqlx::query_scalar("SELECT tenant_id FROM tenant")
+        .fetch_all(&db.pool)
+        .await?;
+    for t in tenants {
+        sqlx::query(
+            "DELETE FROM provisioning_event WHERE tenant_id = $1 AND event_id <= \
+             (SELECT event_id FROM provisioning_event WHERE tenant_id = $1 ORDER BY event_id DESC LIMIT 1 OFFSET $2)",
+        )
+        .bind(&t)
+        .bind(KEEP_PER_TENANT)
+        .execute(&db.pool)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Backend {
+    /// The newest events of a tenant, newest first; only failures (status ≥ 400) when asked.
+    pub async fn list_activity(
+        &self,
+        tenant_id: &str,
+        failures_only: bool,
+        limit: i64,
+    ) -> Result<Vec<ActivityEvent>> {
+        let rows = sqlx::query(
+            "SELECT at, method, path, status, resource_id, detail FROM provisioning_event \
+             WHERE tenant_id = $1 AND status >= $2 ORDER BY event_id DESC LIMIT $3",
+        )
+        .bind(tenant_id)
+        .bind(if failures_only { 400i64 } else { 0 })
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ActivityEvent {
+                    tenant_id: tenant_id.to_owned(),
+                    at: r.try_get("at")?,
+                    method: r.try_get("method")?,
+                    path: r.try_get("path")?,
+                    status: u16::try_from(r.try_get::<i64, _>("status")?).unwrap_or(0),
+                    resource_id: r.try_get("resource_id")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records one SCIM request (called by the SCIM layer for every request).
+    pub fn record_activity(&self, event: ActivityEvent) {
+        self.activity.record(event);
+    }
+
+    pub fn activity_now() -> i64 {
+        now()
+    }
+}

@@ -1,0 +1,361 @@
+//! Users provisioned over SCIM: create, read, replace, patch, delete, list.
+//!
+//! The stored document is the source of truth; the indexed columns (username, external id,
+//! display name, work e-mail, active) are derived from it inside the same transaction.
+//! Every write is one transaction, so a PATCH with one bad operation changes nothing.
+
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::clock::now;
+use super::db::{bit, flag};
+use super::error::{is_unique_violation, DomainError, Result};
+use super::scim_query::{Bind, Compiler};
+use super::Backend;
+use crate::domain::account::{fold_username, AccountSource};
+use crate::scim::filter::Filter;
+use crate::scim::patch::{apply, normalize_resource, Doc, PatchOp};
+use crate::scim::schema::{parse_bool, Resource};
+use crate::scim::ScimError;
+
+/// A SCIM user as stored.
+#[derive(Debug, Clone)]
+pub struct ScimUser {
+    pub id: String,
+    pub doc: Doc,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+/// Columns derived from a document.
+struct Derived {
+    username: String,
+    username_folded: String,
+    display_name: String,
+    external_id: Option<String>,
+    work_email_folded: Option<String>,
+    active: bool,
+}
+
+fn derive(doc: &Doc) -> Derived {
+    let username = doc
+        .get("userName")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let display_name = doc
+        .get("displayName")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            doc.get("name")
+                .and_then(|n| n.get("formatted"))
+                .and_then(Value::as_str)
+        })
+        .unwrap_or_default()
+        .to_owned();
+    let work_email_folded = doc
+        .get("emails")
+        .and_then(Value::as_array)
+        .and_then(|emails| {
+            emails
+                .iter()
+                .find(|e| {
+                    e.get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("work"))
+                })
+                .and_then(|e| e.get("value").and_then(Value::as_str))
+                .map(str::to_lowercase)
+        });
+    Derived {
+        username_folded: fold_username(&username),
+        username,
+        display_name,
+        external_id: doc.get("externalId").and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }),
+        work_email_folded,
+        active: doc.get("active").and_then(parse_bool).unwrap_or(true),
+    }
+}
+
+fn uniqueness(e: sqlx::Error, username: &str) -> DomainError {
+    if is_unique_violation(&e) {
+        DomainError::Scim(ScimError::conflict(format!(
+            "A user with userName “{username}” already exists in this tenant."
+        )))
+    } else {
+        e.into()
+    }
+}
+
+fn to_user(row: &AnyRow) -> Result<ScimUser> {
+    let doc: String = row.try_get("scim_doc")?;
+    let doc = match serde_json::from_str::<Value>(&doc) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    Ok(ScimUser {
+        id: row.try_get("account_id")?,
+        doc,
+        active: flag(row, "is_active")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+const SELECT: &str = "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a";
+
+async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<ScimUser> {
+    let row = sqlx::query(
+        "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a \
+         WHERE a.account_id = $1 AND a.tenant_id = $2 AND a.source = 'scim'",
+    )
+    .bind(id)
+    .bind(tenant_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DomainError::NotFound("user"))?;
+    to_user(&row)
+}
+
+/// Writes a document over an existing user, if its version is still `version`.
+async fn store(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    id: &str,
+    doc: &Doc,
+    version: i64,
+) -> Result<bool> {
+    let d = derive(doc);
+    let json = Value::Object(doc.clone()).to_string();
+    let done = sqlx::query(
+        "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
+         external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, updated_at = $9, version = version + 1 \
+         WHERE account_id = $10 AND tenant_id = $11 AND source = 'scim' AND version = $12",
+    )
+    .bind(&d.username)
+    .bind(&d.username_folded)
+    .bind(&d.display_name)
+    .bind(d.display_name.to_lowercase())
+    .bind(&d.external_id)
+    .bind(&d.work_email_folded)
+    .bind(bit(d.active))
+    .bind(json)
+    .bind(now())
+    .bind(id)
+    .bind(tenant_id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| uniqueness(e, &d.username))?;
+    Ok(done.rows_affected() == 1)
+}
+
+impl Backend {
+    pub async fn scim_create_user(&self, tenant_id: &str, body: &Value) -> Result<ScimUser> {
+        let doc = normalize_resource(Resource::User, body)?;
+        let d = derive(&doc);
+        let id = uuid::Uuid::new_v4().to_string();
+        let ts = now();
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, display_name_folded, \
+             source, is_active, is_admin, external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $12, 1)",
+        )
+        .bind(&id)
+        .bind(tenant_id)
+        .bind(&d.username)
+        .bind(&d.username_folded)
+        .bind(&d.display_name)
+        .bind(d.display_name.to_lowercase())
+        .bind(AccountSource::Scim.as_db())
+        .bind(bit(d.active))
+        .bind(&d.external_id)
+        .bind(&d.work_email_folded)
+        .bind(Value::Object(doc.clone()).to_string())
+        .bind(ts)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| uniqueness(e, &d.username))?;
+        tx.commit().await?;
+        Ok(ScimUser {
+            id,
+            doc,
+            active: d.active,
+            created_at: ts,
+            updated_at: ts,
+            version: 1,
+        })
+    }
+
+    pub async fn scim_get_user(&self, tenant_id: &str, id: &str) -> Result<ScimUser> {
+        let mut conn = self.db.pool.acquire().await?;
+        fetch(&mut conn, tenant_id, id).await
+    }
+
+    /// PUT: the body replaces every client-writable attribute.
+    pub async fn scim_replace_user(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        body: &Value,
+    ) -> Result<ScimUser> {
+        let doc = normalize_resource(Resource::User, body)?;
+        let mut tx = self.db.begin_write().await?;
+        let current = fetch(&mut tx, tenant_id, id).await?;
+        if !store(&mut tx, tenant_id, id, &doc, current.version).await? {
+            return Err(DomainError::Internal("concurrent update".into()));
+        }
+        let user = fetch(&mut tx, tenant_id, id).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// PATCH: all operations apply, or none. Concurrent patches of one user are retried on
+    /// the version they read, so none is lost.
+    pub async fn scim_patch_user(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        ops: &[PatchOp],
+    ) -> Result<ScimUser> {
+        for _ in 0..8 {
+            let mut tx = self.db.begin_write().await?;
+            let current = fetch(&mut tx, tenant_id, id).await?;
+            let mut doc = current.doc.clone();
+            apply(Resource::User, &mut doc, ops)?;
+            if doc == current.doc {
+                tx.commit().await?;
+                return Ok(current);
+            }
+            if store(&mut tx, tenant_id, id, &doc, current.version).await? {
+                let user = fetch(&mut tx, tenant_id, id).await?;
+                tx.commit().await?;
+                return Ok(user);
+            }
+        }
+        Err(DomainError::Internal(
+            "the user kept changing; try again".into(),
+        ))
+    }
+
+    pub async fn scim_delete_user(&self, tenant_id: &str, id: &str) -> Result<()> {
+        let done = sqlx::query(
+            "DELETE FROM account WHERE account_id = $1 AND tenant_id = $2 AND source = 'scim'",
+        )
+        .bind(id)
+        .bind(tenant_id)
+        .execute(&self.db.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(DomainError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    /// A page of users matching `filter`, and the total count. `start` is 1-based.
+    pub async fn scim_list_users(
+        &self,
+        tenant_id: &str,
+        filter: Option<&Filter>,
+        start: i64,
+        count: i64,
+    ) -> Result<(i64, Vec<ScimUser>)> {
+        let (rows, total) = self
+            .scim_list(
+                Resource::User,
+                SELECT,
+                "a",
+                "a.source = 'scim' AND ",
+                "ORDER BY a.created_at, a.account_id",
+                tenant_id,
+                filter,
+                start,
+                count,
+            )
+            .await?;
+        let users = rows.iter().map(to_user).collect::<Result<Vec<_>>>()?;
+        Ok((total, users))
+    }
+
+    /// Shared list query for users and groups: filter → SQL, a page, and the total
+    /// (counted separately only when the page does not already tell it).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn scim_list(
+        &self,
+        resource: Resource,
+        select: &str,
+        alias: &str,
+        scope: &str,
+        order: &str,
+        tenant_id: &str,
+        filter: Option<&Filter>,
+        start: i64,
+        count: i64,
+    ) -> Result<(Vec<AnyRow>, i64)> {
+        let mut compiler = Compiler::new(self.db.kind, resource, 2);
+        let condition = match filter {
+            Some(f) => compiler.compile(f)?,
+            None => "(1 = 1)".to_owned(),
+        };
+        let limit = compiler.next_param();
+        let binds = compiler.binds;
+        let from_where = format!("WHERE {scope}{alias}.tenant_id = $1 AND {condition}");
+        let rows = if count > 0 {
+            let sql = format!(
+                "{select} {from_where} {order} LIMIT ${limit} OFFSET ${}",
+                limit + 1
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant_id);
+            for b in &binds {
+                q = bind(q, b);
+            }
+            q.bind(count)
+                .bind(start - 1)
+                .fetch_all(&self.db.pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let page_len = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        let total = if start == 1 && page_len < count {
+            page_len
+        } else {
+            let table = match resource {
+                Resource::User => "account a",
+                Resource::Group => "security_group g",
+            };
+            let sql = format!("SELECT COUNT(*) FROM {table} {from_where}");
+            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(tenant_id);
+            for b in &binds {
+                q = match b {
+                    Bind::Text(s) => q.bind(s.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                    Bind::Real(r) => q.bind(*r),
+                };
+            }
+            q.fetch_one(&self.db.pool).await?
+        };
+        Ok((rows, total))
+    }
+}
+
+fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    b: &Bind,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    match b {
+        Bind::Text(s) => q.bind(s.clone()),
+        Bind::Int(i) => q.bind(*i),
+        Bind::Real(r) => q.bind(*r),
+    }
+}

@@ -1,0 +1,149 @@
+//! Attribute paths: `userName`, `name.givenName`, `urn:…:enterprise:2.0:User:manager`, and the
+//! PATCH form with a value filter, `emails[type eq "work"].value`.
+
+use super::error::{ScimError, ScimType};
+use super::filter::{self, Filter};
+
+/// `[urn:]attr[.sub]` — names as written; the schema gives them canonical case later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttrPath {
+    /// The schema URN when the path was fully qualified (`None` for the resource's core schema).
+    pub urn: Option<String>,
+    pub attr: String,
+    pub sub: Option<String>,
+}
+
+/// A PATCH target: an attribute, optionally narrowed by a value filter, optionally a sub-attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchPath {
+    pub attr: AttrPath,
+    pub filter: Option<Filter>,
+    /// The sub-attribute after `]` (`emails[…].value`), or the one in `attr.sub`.
+    pub sub: Option<String>,
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+}
+
+impl AttrPath {
+    /// Parses `[urn:]attr[.sub]`. Core-schema URNs are kept; the caller strips them.
+    pub fn parse(text: &str) -> Result<Self, ScimError> {
+        let bad = || {
+            ScimError::bad(
+                ScimType::InvalidPath,
+                format!("“{text}” is not a valid attribute path"),
+            )
+        };
+        let (urn, rest) = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+            let cut = text.rfind(':').ok_or_else(bad)?;
+            let urn = &text[..cut];
+            if !urn
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ":._-".contains(c))
+            {
+                return Err(bad());
+            }
+            (Some(urn.to_owned()), &text[cut + 1..])
+        } else {
+            (None, text)
+        };
+        let mut parts = rest.splitn(2, '.');
+        let attr = parts.next().unwrap_or("");
+        let sub = parts.next();
+        if !valid_name(attr) || sub.is_some_and(|s| !valid_name(s)) {
+            return Err(bad());
+        }
+        Ok(Self {
+            urn,
+            attr: attr.to_owned(),
+            sub: sub.map(str::to_owned),
+        })
+    }
+}
+
+impl PatchPath {
+    pub fn parse(text: &str) -> Result<Self, ScimError> {
+        let text = text.trim();
+        let Some(open) = text.find('[') else {
+            let attr = AttrPath::parse(text)?;
+            let sub = attr.sub.clone();
+            return Ok(Self {
+                attr,
+                filter: None,
+                sub,
+            });
+        };
+        let close = text.rfind(']').filter(|c| *c > open).ok_or_else(|| {
+            ScimError::bad(
+                ScimType::InvalidPath,
+                format!("“{text}”: a “[” without a matching “]”"),
+            )
+        })?;
+        let attr = AttrPath::parse(&text[..open])?;
+        if attr.sub.is_some() {
+            return Err(ScimError::bad(
+                ScimType::InvalidPath,
+                format!("“{text}”: a value filter must follow a multi-valued attribute"),
+            ));
+        }
+        let inner = filter::parse(&text[open + 1..close])
+            .map_err(|e| ScimError::bad(ScimType::InvalidPath, e.detail))?;
+        let after = &text[close + 1..];
+        let sub = match after.strip_prefix('.') {
+            Some(s) if valid_name(s) => Some(s.to_owned()),
+            None if after.is_empty() => None,
+            _ => {
+                return Err(ScimError::bad(
+                    ScimType::InvalidPath,
+                    format!("“{text}” is not a valid attribute path"),
+                ))
+            }
+        };
+        Ok(Self {
+            attr,
+            filter: Some(inner),
+            sub,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_sub_and_urn_paths() {
+        let p = AttrPath::parse("name.givenName").unwrap();
+        assert_eq!(
+            (p.attr.as_str(), p.sub.as_deref(), p.urn),
+            ("name", Some("givenName"), None)
+        );
+        let p =
+            AttrPath::parse("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager")
+                .unwrap();
+        assert_eq!(
+            p.urn.as_deref(),
+            Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+        );
+        assert_eq!(p.attr, "manager");
+        assert!(AttrPath::parse("bad name").is_err());
+        assert!(AttrPath::parse("").is_err());
+    }
+
+    #[test]
+    fn value_filter_paths() {
+        let p = PatchPath::parse(r#"emails[type eq "work"].value"#).unwrap();
+        assert_eq!(p.attr.attr, "emails");
+        assert_eq!(p.sub.as_deref(), Some("value"));
+        assert!(p.filter.is_some());
+        let p = PatchPath::parse(r#"members[value eq "2819c223"]"#).unwrap();
+        assert_eq!((p.attr.attr.as_str(), p.sub), ("members", None));
+        let p = PatchPath::parse(r#"addresses[type eq "work"].streetAddress"#).unwrap();
+        assert_eq!(p.sub.as_deref(), Some("streetAddress"));
+        assert!(PatchPath::parse(r#"emails[type eq "work""#).is_err());
+        assert!(PatchPath::parse(r#"emails[type eq ]"#).is_err());
+    }
+}
