@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, shot, signIn } from "./helpers";
+import { hydrated, shot, signIn, submitLogin } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -9,7 +9,7 @@ test("a wrong password is refused with one generic message", async ({ page }) =>
   await hydrated(page);
   await expect(page.getByTestId("login-tenant")).toHaveText("Default");
   await shot(page, "login");
-  await signIn(page, "admin", "definitely-not-it");
+  await submitLogin(page, "admin", "definitely-not-it");
   await expect(page.getByRole("alert")).toHaveText("The username or password is incorrect.");
   await expect(page).toHaveURL(/\/login$/);
   await shot(page, "login-refused");

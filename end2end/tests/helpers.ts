@@ -15,10 +15,18 @@ export async function shot(page: Page, name: string) {
   await page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 }
 
-export async function signIn(page: Page, username = "admin", password = adminPassword()) {
+/** Fills and submits the sign-in form, without waiting for the outcome. */
+export async function submitLogin(page: Page, username: string, password: string) {
   await page.goto("/login");
   await hydrated(page);
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Signs in and waits until the console is shown. */
+export async function signIn(page: Page, username = "admin", password = adminPassword()) {
+  await submitLogin(page, username, password);
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
 }

@@ -6,5 +6,6 @@ pub mod home;
 pub mod identity_providers;
 pub mod login;
 pub mod not_found;
+pub mod provisioning_tokens;
 pub mod tenants;
 pub mod users;

@@ -12,6 +12,7 @@ use crate::components::page_header::PageHeader;
 use crate::domain::tenant::Tenant;
 use crate::domain::time::format_utc;
 use crate::pages::console::ViewerResource;
+use crate::pages::provisioning_tokens::ProvisioningTokens;
 
 #[component]
 pub fn TenantsPage() -> impl IntoView {
@@ -37,6 +38,11 @@ pub fn TenantsPage() -> impl IntoView {
             title="Tenants"
             description="Each tenant has its own users, security groups and identity provider. Microsoft Entra ID provisions into a tenant through its SCIM Tenant URL."
         />
+        <Suspense fallback=|| ()>
+            {move || viewer.map(|ViewerResource(v)| Suspend::new(async move {
+                v.await.ok().map(|v| view! { <ProvisioningTokens tenant_name=v.tenant.name/> })
+            }))}
+        </Suspense>
         <section class="card mb-6" aria-labelledby="create-tenant-title">
             <h2 id="create-tenant-title" class="font-semibold">"Create a tenant"</h2>
             <ActionForm action=create node_ref=form attr:class="mt-3 flex flex-col gap-3 sm:flex-row sm:items-start">

@@ -344,13 +344,16 @@ fn add_attribute(
     set_attribute(resource, doc, key, value, true)
 }
 
+/// The object holding an attribute, and the attribute's definition (if the schema knows it).
+type Target<'a> = (&'a mut Map<String, Value>, Option<&'static Attr>);
+
 /// Where a path points: the object holding the attribute, and the attribute's definition.
 fn container<'a>(
     resource: Resource,
     doc: &'a mut Doc,
     attr: &AttrPath,
     create: bool,
-) -> Result<Option<(&'a mut Map<String, Value>, Option<&'static Attr>)>, ScimError> {
+) -> Result<Option<Target<'a>>, ScimError> {
     match &attr.urn {
         Some(urn) if !resource.is_core(urn) => {
             let (canonical, attrs) = match resource.extension(urn) {
