@@ -48,6 +48,15 @@ npm_install() { # dir
 npm_install .
 npm_install end2end
 
+# Python SCIM conformance suites (scim2-tester via scim2-cli, scim-sanity), pinned, in a venv.
+venv=.tools/venv
+if [ ! -x "$venv/bin/scim2" ] || [ ! -x "$venv/bin/scim-sanity" ] ||
+   ! "$venv/bin/pip" freeze 2>/dev/null | grep -qxF -f conformance/requirements.txt; then
+  step "installing the SCIM conformance suites (PyPI) into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r conformance/requirements.txt
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   step "installing Debian's chromium"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi

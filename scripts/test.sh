@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check Cantara has, in the order that reuses build output: set-up, formatting, the
 # cargo-leptos release build, unit and integration tests (same release artifacts), clippy on
-# the server and the wasm code, then Playwright against the real release server.
+# the server and the wasm code, then Playwright and the SCIM conformance suites against the real
+# release server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -17,4 +18,6 @@ step "clippy (server)";        cargo clippy --release -p app -p server --feature
 step "clippy (browser)";       cargo clippy --release -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 step "end-to-end (Playwright, Chromium)"
 end2end/run.sh
+step "SCIM conformance suites (scim2-tester, scim-sanity, Microsoft Postman collection)"
+scripts/scim-conformance.sh
 step "all tests passed"

@@ -29,9 +29,11 @@ CREATE UNIQUE INDEX security_group_name_key ON security_group (tenant_id, displa
 CREATE INDEX security_group_external_id_idx ON security_group (tenant_id, external_id);
 CREATE INDEX security_group_list_idx ON security_group (tenant_id, created_at, group_id);
 
+-- Member ids are kept exactly as the client sent them (RFC 7644 does not require them to exist
+-- yet); they are joined to accounts of the group's tenant only. Deleting a user deletes its rows.
 CREATE TABLE group_member (
     group_id   TEXT NOT NULL REFERENCES security_group (group_id) ON DELETE CASCADE,
-    account_id TEXT NOT NULL REFERENCES account (account_id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL,
     PRIMARY KEY (group_id, account_id)
 );
 CREATE INDEX group_member_account_idx ON group_member (account_id);

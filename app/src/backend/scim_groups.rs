@@ -31,7 +31,7 @@ pub struct ScimGroup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub id: String,
-    pub username: String,
+    pub display: Option<String>,
 }
 
 fn conflict(e: sqlx::Error, name: &str) -> DomainError {
@@ -85,24 +85,15 @@ fn take_members(doc: &mut Doc) -> Vec<String> {
     }
 }
 
-/// Adds members (ids must be accounts of the tenant); existing ones are left as they are.
-async fn add_members(
-    conn: &mut AnyConnection,
-    tenant_id: &str,
-    group_id: &str,
-    ids: &[String],
-) -> Result<()> {
+/// Adds members; ids already present are left as they are. Ids are kept as sent even when no
+/// user of the tenant has them (yet): RFC 7644 does not require it, and they are only ever
+/// joined to accounts of this tenant.
+async fn add_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -> Result<()> {
     for id in ids.iter().collect::<BTreeSet<_>>() {
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM account WHERE account_id = $1 AND tenant_id = $2")
-                .bind(id)
-                .bind(tenant_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if exists.is_none() {
+        if id.is_empty() || id.len() > 256 {
             return Err(ScimError::bad(
                 ScimType::InvalidValue,
-                format!("member “{id}” is not a user of this tenant"),
+                "a member id must be 1 to 256 characters",
             )
             .into());
         }
@@ -194,7 +185,7 @@ impl Backend {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, &name))?;
-        add_members(&mut tx, tenant_id, &id, &members).await?;
+        add_members(&mut tx, &id, &members).await?;
         tx.commit().await?;
         Ok(ScimGroup {
             id,
@@ -210,20 +201,25 @@ impl Backend {
         fetch(&mut conn, tenant_id, id).await
     }
 
-    /// The members of a group, in a stable order.
-    pub async fn scim_group_members(&self, group_id: &str) -> Result<Vec<Member>> {
+    /// The members of a group, in a stable order. `display` is the user's display name (or
+    /// username); ids that are no user of the tenant have none.
+    pub async fn scim_group_members(&self, tenant_id: &str, group_id: &str) -> Result<Vec<Member>> {
         let rows = sqlx::query(
-            "SELECT a.account_id, a.username FROM group_member m JOIN account a ON a.account_id = m.account_id \
-             WHERE m.group_id = $1 ORDER BY a.username_folded, a.account_id",
+            "SELECT m.account_id, a.username, a.display_name FROM group_member m \
+             LEFT JOIN account a ON a.account_id = m.account_id AND a.tenant_id = $2 \
+             WHERE m.group_id = $1 ORDER BY COALESCE(a.username_folded, m.account_id), m.account_id",
         )
         .bind(group_id)
+        .bind(tenant_id)
         .fetch_all(&self.db.pool)
         .await?;
         rows.iter()
             .map(|r| {
+                let username: Option<String> = r.try_get("username")?;
+                let display_name: Option<String> = r.try_get("display_name")?;
                 Ok(Member {
                     id: r.try_get("account_id")?,
-                    username: r.try_get("username")?,
+                    display: display_name.filter(|d| !d.is_empty()).or(username),
                 })
             })
             .collect()
@@ -241,7 +237,7 @@ impl Backend {
         fetch(&mut tx, tenant_id, id).await?;
         store(&mut tx, tenant_id, id, &doc).await?;
         clear_members(&mut tx, id).await?;
-        add_members(&mut tx, tenant_id, id, &members).await?;
+        add_members(&mut tx, id, &members).await?;
         let group = fetch(&mut tx, tenant_id, id).await?;
         tx.commit().await?;
         Ok(group)
@@ -260,12 +256,12 @@ impl Backend {
         let changes = apply(Resource::Group, &mut doc, ops)?;
         for change in &changes {
             match change {
-                MemberChange::Add(ids) => add_members(&mut tx, tenant_id, id, ids).await?,
+                MemberChange::Add(ids) => add_members(&mut tx, id, ids).await?,
                 MemberChange::Remove(ids) => remove_members(&mut tx, id, ids).await?,
                 MemberChange::RemoveAll => clear_members(&mut tx, id).await?,
                 MemberChange::Set(ids) => {
                     clear_members(&mut tx, id).await?;
-                    add_members(&mut tx, tenant_id, id, ids).await?;
+                    add_members(&mut tx, id, ids).await?;
                 }
             }
         }

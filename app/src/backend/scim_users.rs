@@ -249,16 +249,26 @@ impl Backend {
     }
 
     pub async fn scim_delete_user(&self, tenant_id: &str, id: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
         let done = sqlx::query(
             "DELETE FROM account WHERE account_id = $1 AND tenant_id = $2 AND source = 'scim'",
         )
         .bind(id)
         .bind(tenant_id)
-        .execute(&self.db.pool)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(DomainError::NotFound("user"));
         }
+        sqlx::query(
+            "DELETE FROM group_member WHERE account_id = $1 \
+             AND group_id IN (SELECT group_id FROM security_group WHERE tenant_id = $2)",
+        )
+        .bind(id)
+        .bind(tenant_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -223,6 +223,9 @@ impl Parser {
             }
         };
         let path = AttrPath::parse(&word).map_err(|e| invalid(e.detail))?;
+        if path.attr.is_empty() {
+            return Err(invalid(format!("“{word}” is a schema, not an attribute")));
+        }
         if self.peek() == Some(&Token::LBracket) {
             self.pos += 1;
             self.enter()?;
@@ -268,6 +271,15 @@ impl Parser {
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("true") => CompValue::Bool(true),
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("false") => CompValue::Bool(false),
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("null") => CompValue::Null,
+            // Not RFC (strings are quoted), but clients send `userName sw O`: a bare word is a string.
+            Some(Token::Word(w))
+                if compare_op(&w).is_none()
+                    && !["and", "or", "not"]
+                        .iter()
+                        .any(|k| w.eq_ignore_ascii_case(k)) =>
+            {
+                CompValue::Str(w)
+            }
             Some(other) => {
                 return Err(invalid(format!(
                     "“{}” is not a value; quote strings",
@@ -377,6 +389,18 @@ mod tests {
     }
 
     #[test]
+    fn unquoted_words_are_lenient_strings() {
+        assert_eq!(
+            parse("userName sw O").unwrap(),
+            Filter::Compare(path("userName"), CompareOp::Sw, CompValue::Str("O".into()))
+        );
+        let f = parse("meta.created gt 2015-10-10T14:38:21.8617979-07:00").unwrap();
+        assert!(
+            matches!(f, Filter::Compare(_, CompareOp::Gt, CompValue::Str(s)) if s.starts_with("2015"))
+        );
+    }
+
+    #[test]
     fn precedence_not_and_or_and_grouping() {
         // a or b and c  ==  a or (b and c)
         let f = parse(r#"a eq "1" or b eq "2" and c eq "3""#).unwrap();
@@ -425,7 +449,7 @@ mod tests {
             r#"userName eq "a")"#,
             r#"emails[type eq "work""#,
             r#"userName eq "a" and"#,
-            "userName eq bare",
+            "userName eq and",
             r#"a eq "1" b eq "2""#,
         ] {
             let e = parse(bad).unwrap_err();

@@ -268,6 +268,21 @@ pub fn apply(
     let mut members = Vec::new();
     for op in ops {
         match &op.path {
+            Some(path) if path.attr.attr.is_empty() => {
+                // The whole extension object, e.g. path `urn:…:enterprise:2.0:User`.
+                let urn = path.attr.urn.clone().unwrap_or_default();
+                match (op.op, op.value.clone()) {
+                    (OpKind::Remove, _) => {
+                        let canonical = resource
+                            .extension(&urn)
+                            .map(|(u, _)| u.to_owned())
+                            .unwrap_or(urn);
+                        doc.retain(|k, _| !k.eq_ignore_ascii_case(&canonical));
+                    }
+                    (_, Some(value)) => set_attribute(resource, doc, &urn, value, true)?,
+                    (_, None) => {}
+                }
+            }
             Some(path) => {
                 if resource == Resource::Group
                     && path.attr.attr.eq_ignore_ascii_case("members")
@@ -915,6 +930,14 @@ mod tests {
         patch(&mut d, ops(json!([{"op": "Remove", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}]))).unwrap();
         patch(&mut d, ops(json!([{"op": "Remove", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}]))).unwrap();
         assert!(!d.contains_key(ENTERPRISE), "empty extension removed");
+        patch(
+            &mut d,
+            ops(json!([{"op": "add", "path": ENTERPRISE, "value": {"division": "North"}}])),
+        )
+        .unwrap();
+        assert_eq!(d[ENTERPRISE], json!({"division": "North"}));
+        patch(&mut d, ops(json!([{"op": "remove", "path": ENTERPRISE}]))).unwrap();
+        assert!(!d.contains_key(ENTERPRISE));
     }
     const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 

@@ -50,6 +50,18 @@ impl AttrPath {
         } else {
             (None, text)
         };
+        // A whole schema URN (`urn:…:enterprise:2.0:User`): schema names are capitalised,
+        // attribute names are not. It stands for the extension object itself (`attr` empty).
+        if urn.is_some()
+            && rest.starts_with(|c: char| c.is_ascii_uppercase())
+            && !rest.contains('.')
+        {
+            return Ok(Self {
+                urn: Some(text.to_owned()),
+                attr: String::new(),
+                sub: None,
+            });
+        }
         let mut parts = rest.splitn(2, '.');
         let attr = parts.next().unwrap_or("");
         let sub = parts.next();
@@ -129,6 +141,15 @@ mod tests {
             Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
         );
         assert_eq!(p.attr, "manager");
+        let whole =
+            AttrPath::parse("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User").unwrap();
+        assert_eq!(
+            (whole.urn.as_deref(), whole.attr.as_str()),
+            (
+                Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"),
+                ""
+            )
+        );
         assert!(AttrPath::parse("bad name").is_err());
         assert!(AttrPath::parse("").is_err());
     }

@@ -374,7 +374,7 @@ fn attr_json(x: &Attr) -> Value {
         "required": x.required,
         "caseExact": x.case_exact,
         "mutability": mutability,
-        "returned": if x.mutability == Mutability::WriteOnly { "never" } else if x.name == "userName" || x.name == "displayName" && x.required { "always" } else { "default" },
+        "returned": if x.mutability == Mutability::WriteOnly { "never" } else { "default" },
         "uniqueness": if x.unique_server { "server" } else { "none" },
     });
     if let Some(obj) = v.as_object_mut() {

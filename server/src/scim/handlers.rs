@@ -214,18 +214,52 @@ async fn route(b: &Backend, req: Request) -> Outcome {
     let resource = req.resource.to_ascii_lowercase();
     let is_get = req.method == Method::GET;
     match (resource.as_str(), req.id.as_deref()) {
-        ("serviceproviderconfig", None) if is_get => {
+        // `serviceConfiguration`: the name Microsoft's reference implementation uses.
+        ("serviceproviderconfig" | "serviceconfiguration", None) if is_get => {
             Ok(Reply::ok(discovery::service_provider_config(&req.base)))
         }
         ("resourcetypes", id) if is_get => Ok(Reply::ok(discovery::resource_types(&req.base, id)?)),
         ("schemas", id) if is_get => Ok(Reply::ok(discovery::schemas(&req.base, id)?)),
         ("serviceproviderconfig" | "resourcetypes" | "schemas", _) => Err(method_not_allowed()),
+        (".search", None) if req.method == Method::POST => search_all(b, &req).await,
         ("users", id) => users(b, &req, id).await,
         ("groups", id) => groups(b, &req, id).await,
         _ => Err(
             ScimError::not_found(format!("There is no SCIM endpoint “{}”.", req.resource)).into(),
         ),
     }
+}
+
+/// `POST /.search` at the root (RFC 7644 §3.4.3): users, then groups, paged as one list.
+async fn search_all(b: &Backend, req: &Request) -> Outcome {
+    let p = search_params(req)?;
+    let (t, base) = (req.tenant.as_str(), req.base.as_str());
+    let (users_total, users) = b
+        .scim_list_users(t, p.filter.as_ref(), p.start, p.count)
+        .await?;
+    let mut items: Vec<Value> = users
+        .iter()
+        .map(|u| render::user(base, u, &p.projection))
+        .collect();
+    // Groups continue where the users end.
+    let group_start = (p.start - users_total).max(1);
+    let room = p.count - i64::try_from(items.len()).unwrap_or(p.count);
+    let (groups_total, groups) = b
+        .scim_list_groups(t, p.filter.as_ref(), group_start, room.max(0))
+        .await?;
+    for g in &groups {
+        let members = if p.projection.wants("members") {
+            Some(b.scim_group_members(t, &g.id).await?)
+        } else {
+            None
+        };
+        items.push(render::group(base, g, members.as_deref(), &p.projection));
+    }
+    Ok(Reply::ok(render::list(
+        users_total + groups_total,
+        p.start,
+        items,
+    )))
 }
 
 fn method_not_allowed() -> ScimFailure {
@@ -396,7 +430,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         let mut items = Vec::with_capacity(groups.len());
         for g in &groups {
             let members = if p.projection.wants("members") {
-                Some(b.scim_group_members(&g.id).await?)
+                Some(b.scim_group_members(t, &g.id).await?)
             } else {
                 None
             };
@@ -411,7 +445,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             let g = b.scim_create_group(t, &json_body(req)?).await?;
             let p = projection(req)?;
             let members = if p.wants("members") {
-                Some(b.scim_group_members(&g.id).await?)
+                Some(b.scim_group_members(t, &g.id).await?)
             } else {
                 None
             };
@@ -428,7 +462,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             let g = b.scim_get_group(t, id).await?;
             let p = projection(req)?;
             let members = if p.wants("members") {
-                Some(b.scim_group_members(&g.id).await?)
+                Some(b.scim_group_members(t, &g.id).await?)
             } else {
                 None
             };
@@ -444,7 +478,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             let g = b.scim_replace_group(t, id, &json_body(req)?).await?;
             let p = projection(req)?;
             let members = if p.wants("members") {
-                Some(b.scim_group_members(&g.id).await?)
+                Some(b.scim_group_members(t, &g.id).await?)
             } else {
                 None
             };
@@ -464,7 +498,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             let asked = req.query.contains_key("attributes");
             let p = projection(req)?;
             let members = if asked && p.wants("members") {
-                Some(b.scim_group_members(&g.id).await?)
+                Some(b.scim_group_members(t, &g.id).await?)
             } else {
                 None
             };

@@ -22,6 +22,7 @@ pub fn router(backend: Backend) -> Router {
     Router::new()
         .route("/scim/v2/{tenant}", any(handlers::dispatch_root))
         .route("/scim/v2/{tenant}/{resource}", any(handlers::dispatch))
+        .route("/scim/v2/{tenant}/{resource}/", any(handlers::dispatch))
         .route(
             "/scim/v2/{tenant}/{resource}/{id}",
             any(handlers::dispatch_id),

@@ -39,7 +39,6 @@ pub fn user(base: &str, u: &ScimUser, projection: &Projection) -> Value {
     obj.insert("schemas".into(), Value::Array(schemas));
     obj.insert("id".into(), Value::from(u.id.clone()));
     obj.extend(u.doc.clone());
-    obj.insert("active".into(), Value::Bool(u.active));
     obj.insert(
         "meta".into(),
         meta(
@@ -67,7 +66,10 @@ pub fn group(
     if let Some(members) = members {
         let list: Vec<Value> = members
             .iter()
-            .map(|m| json!({ "value": m.id, "display": m.username, "$ref": format!("{base}/Users/{}", m.id), "type": "User" }))
+            .map(|m| match &m.display {
+                Some(d) => json!({ "value": m.id, "display": d, "$ref": format!("{base}/Users/{}", m.id), "type": "User" }),
+                None => json!({ "value": m.id }),
+            })
             .collect();
         obj.insert("members".into(), Value::Array(list));
     }

@@ -357,7 +357,10 @@ async fn an_entra_provisioning_cycle() {
         .json();
     assert_eq!(g["members"].as_array().unwrap().len(), 3);
     assert_eq!(g["members"][0]["value"], ids[0].as_str());
-    assert_eq!(g["members"][0]["display"], "alice@contoso.com");
+    assert_eq!(
+        g["members"][0]["display"], "Alice Smith",
+        "display is the user's display name"
+    );
     let g = scim
         .req(
             "GET",
@@ -485,23 +488,42 @@ async fn tenants_are_isolated() {
     assert_eq!(b.req("GET", "/Users", None).await.json()["totalResults"], 0);
     // The same userName may exist in both tenants.
     b.create_user("dana@contoso.com").await;
-    // Another tenant's user cannot become a member here.
+    // Another tenant's user id is kept as an opaque id: never linked to that user.
     let g = b
         .req("POST", "/Groups", Some(json!({"displayName": "G"})))
         .await
         .json();
+    let gid = g["id"].as_str().unwrap().to_owned();
     let r = b
         .req(
             "PATCH",
-            &format!("/Groups/{}", g["id"].as_str().unwrap()),
+            &format!("/Groups/{gid}"),
             patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}])),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::OK);
+    let members = b.req("GET", &format!("/Groups/{gid}"), None).await.json()["members"].clone();
+    assert_eq!(
+        members,
+        json!([{"value": id}]),
+        "no display, no $ref: nothing of tenant A leaks"
+    );
     assert_eq!(
         a.req("GET", &format!("/Users/{id}"), None).await.json()["active"],
         true,
         "untouched"
+    );
+    // Deleting the user in A does not touch B's group.
+    assert_eq!(
+        a.req("DELETE", &format!("/Users/{id}"), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        b.req("GET", &format!("/Groups/{gid}"), None).await.json()["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
     );
 }
 
