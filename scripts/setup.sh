@@ -39,10 +39,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-npm_install() { # dir
-  if [ ! -f "$1/node_modules/.package-lock.json" ] || ! cmp -s <(sed 1,3d "$1/package-lock.json") <(sed 1,3d "$1/node_modules/.package-lock.json"); then
+npm_install() { # dir — `npm ci` only when the lockfile differs from the one last installed
+  if ! cmp -s "$1/package-lock.json" "$1/node_modules/.installed-package-lock.json"; then
     step "installing npm packages in $1"
-    (cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+    (cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    cp "$1/package-lock.json" "$1/node_modules/.installed-package-lock.json"
   fi
 }
 npm_install .
