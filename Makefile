@@ -6,5 +6,7 @@ test:
 	scripts/test.sh
 setup:
 	scripts/setup.sh
+bench:
+	scripts/bench.sh
 build: setup
 	scripts/build.sh

@@ -17,7 +17,8 @@ use super::Backend;
 pub const KEEP_PER_TENANT: i64 = 10_000;
 /// Events waiting to be written; beyond this, new events are dropped (and counted in the log).
 const QUEUE: usize = 20_000;
-const BATCH: usize = 500;
+const BATCH: usize = 2000;
+const COLLECT: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityEvent {
@@ -70,6 +71,11 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Message>) {
     let mut acks = Vec::new();
     let mut written: u64 = 0;
     while let Some(first) = rx.recv().await {
+        // Let a busy period fill the batch: one write transaction per 100 ms at most, instead of
+        // one per request competing with the requests' own writes.
+        if matches!(first, Message::Event(_)) {
+            tokio::time::sleep(COLLECT).await;
+        }
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             match msg {

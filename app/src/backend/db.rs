@@ -4,12 +4,15 @@
 //! (`$1` placeholders, `BIGINT` unix-second timestamps and 0/1 flags, `TEXT` ids).
 //! Each backend has its own migration tree under `migrations/`.
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::error::{DomainError, Result};
 
@@ -50,6 +53,34 @@ pub fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
+    /// SQLite has one writer at a time; writers queue here instead of in SQLite's busy handler,
+    /// which sleeps in growing steps and makes write latency spiky under concurrency.
+    write_lock: Arc<Mutex<()>>,
+}
+
+/// A write transaction. On SQLite it holds the process's write lock until it ends.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -66,7 +97,7 @@ impl Db {
         };
         let options = AnyPoolOptions::new()
             .max_connections(match kind {
-                DbKind::Sqlite => 8,
+                DbKind::Sqlite => 3,
                 DbKind::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
@@ -85,7 +116,11 @@ impl Db {
                 })
             });
         let pool = options.connect(&url).await?;
-        let db = Db { pool, kind };
+        let db = Db {
+            pool,
+            kind,
+            write_lock: Arc::new(Mutex::new(())),
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -98,14 +133,34 @@ impl Db {
         Ok(())
     }
 
-    /// A transaction that will write. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`), so read-then-write transactions wait their turn instead of failing
-    /// with a stale snapshot under concurrency.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    /// A transaction that will write. On SQLite it first takes the in-process write lock, then
+    /// SQLite's (`BEGIN IMMEDIATE`), so read-then-write transactions never fail on a stale
+    /// snapshot. Another process (the CLI) still waits through `busy_timeout`.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
         Ok(match self.kind {
-            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            DbKind::Postgres => self.pool.begin().await?,
+            DbKind::Sqlite => {
+                let guard = self.write_lock.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                WriteTx {
+                    tx,
+                    _guard: Some(guard),
+                }
+            }
+            DbKind::Postgres => WriteTx {
+                tx: self.pool.begin().await?,
+                _guard: None,
+            },
         })
+    }
+
+    /// For a write that is one statement (atomic by itself): on SQLite, holds the in-process
+    /// write lock so the statement does not wait in SQLite's busy handler. No transaction, so
+    /// no BEGIN/COMMIT round trips.
+    pub async fn lock_writes(&self) -> Option<OwnedMutexGuard<()>> {
+        match self.kind {
+            DbKind::Sqlite => Some(self.write_lock.clone().lock_owned().await),
+            DbKind::Postgres => None,
+        }
     }
 
     /// For `/readyz`: can we run a query right now?

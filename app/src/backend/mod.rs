@@ -47,6 +47,7 @@ pub struct Backend {
     pub db: Db,
     pub config: Arc<BackendConfig>,
     pub activity: activity::ActivityLog,
+    pub(crate) token_cache: Arc<provisioning_tokens::TokenCache>,
 }
 
 impl Backend {
@@ -57,6 +58,7 @@ impl Backend {
             db,
             config: Arc::new(config),
             activity,
+            token_cache: Arc::default(),
         }
     }
 

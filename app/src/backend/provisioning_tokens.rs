@@ -3,6 +3,10 @@
 //! A token is 256 random bits, shown once; only its SHA-256 is stored. Tokens can carry a
 //! description and an expiry, and can be revoked; a revoked or expired token is refused at once.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -13,6 +17,41 @@ use sqlx::Row;
 use super::clock::now;
 use super::error::{DomainError, Result};
 use super::Backend;
+
+/// How long a successful token check is reused by this process. Revocation through this
+/// process clears it at once; one through another instance takes effect within this time.
+const CHECK_TTL: Duration = Duration::from_secs(1);
+
+/// (tenant id, token hash).
+type CacheKey = (String, String);
+/// (token id, expiry, when it was verified).
+type CacheEntry = (String, Option<i64>, Instant);
+
+/// Recently verified tokens.
+#[derive(Debug, Default)]
+pub struct TokenCache(Mutex<HashMap<CacheKey, CacheEntry>>);
+
+impl TokenCache {
+    fn get(&self, key: &(String, String)) -> Option<Option<i64>> {
+        let map = self.0.lock().ok()?;
+        map.get(key)
+            .filter(|(_, _, at)| at.elapsed() < CHECK_TTL)
+            .map(|(_, exp, _)| *exp)
+    }
+    fn put(&self, key: (String, String), token_id: String, expires: Option<i64>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(key, (token_id, expires, Instant::now()));
+        }
+    }
+    fn forget(&self, token_id: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.retain(|_, (id, _, _)| id != token_id);
+        }
+    }
+}
 
 /// Tokens start with this, so a leaked one is recognisable in a secret scanner.
 const PREFIX: &str = "cantara_scim_";
@@ -130,6 +169,7 @@ impl Backend {
         if done.rows_affected() == 0 {
             return Err(DomainError::NotFound("token"));
         }
+        self.token_cache.forget(token_id);
         tracing::info!(tenant_id = %tenant_id, token_id = %token_id, "provisioning token revoked");
         Ok(())
     }
@@ -139,11 +179,18 @@ impl Backend {
         if !token.starts_with(PREFIX) {
             return Err(DomainError::Unauthorized);
         }
+        let key = (tenant_id.to_owned(), hash(token));
+        if let Some(expires) = self.token_cache.get(&key) {
+            return match expires {
+                Some(e) if now() >= e => Err(DomainError::Unauthorized),
+                _ => Ok(()),
+            };
+        }
         let row = sqlx::query(
             "SELECT token_id, last_used_at, expires_at, revoked_at FROM provisioning_token \
              WHERE token_hash = $1 AND tenant_id = $2",
         )
-        .bind(hash(token))
+        .bind(&key.1)
         .bind(tenant_id)
         .fetch_optional(&self.db.pool)
         .await?
@@ -155,8 +202,9 @@ impl Backend {
             return Err(DomainError::Unauthorized);
         }
         let last: Option<i64> = row.try_get("last_used_at")?;
+        let id: String = row.try_get("token_id")?;
+        self.token_cache.put(key, id.clone(), expires);
         if last.is_none_or(|l| ts - l >= TOUCH_EVERY_SECS) {
-            let id: String = row.try_get("token_id")?;
             sqlx::query("UPDATE provisioning_token SET last_used_at = $1 WHERE token_id = $2")
                 .bind(ts)
                 .bind(id)

@@ -89,19 +89,28 @@ fn take_members(doc: &mut Doc) -> Vec<String> {
 /// user of the tenant has them (yet): RFC 7644 does not require it, and they are only ever
 /// joined to accounts of this tenant.
 async fn add_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -> Result<()> {
-    for id in ids.iter().collect::<BTreeSet<_>>() {
-        if id.is_empty() || id.len() > 256 {
-            return Err(ScimError::bad(
-                ScimType::InvalidValue,
-                "a member id must be 1 to 256 characters",
-            )
-            .into());
+    let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
+    if unique.iter().any(|id| id.is_empty() || id.len() > 256) {
+        return Err(ScimError::bad(
+            ScimType::InvalidValue,
+            "a member id must be 1 to 256 characters",
+        )
+        .into());
+    }
+    // One statement per 200 members: ($1, $2), ($1, $3), …
+    for chunk in unique.chunks(200) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${})", i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO group_member (group_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id);
+        for id in chunk {
+            q = q.bind(id.as_str());
         }
-        sqlx::query("INSERT INTO group_member (group_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(group_id)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

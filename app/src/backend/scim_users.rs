@@ -111,6 +111,18 @@ fn to_user(row: &AnyRow) -> Result<ScimUser> {
     })
 }
 
+/// The user as `store` left it (saves reading it back).
+fn updated(before: ScimUser, doc: Doc, ts: i64) -> ScimUser {
+    let active = derive(&doc).active;
+    ScimUser {
+        doc,
+        active,
+        updated_at: ts,
+        version: before.version + 1,
+        ..before
+    }
+}
+
 const SELECT: &str = "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a";
 
 async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<ScimUser> {
@@ -133,6 +145,7 @@ async fn store(
     id: &str,
     doc: &Doc,
     version: i64,
+    ts: i64,
 ) -> Result<bool> {
     let d = derive(doc);
     let json = Value::Object(doc.clone()).to_string();
@@ -149,7 +162,7 @@ async fn store(
     .bind(&d.work_email_folded)
     .bind(bit(d.active))
     .bind(json)
-    .bind(now())
+    .bind(ts)
     .bind(id)
     .bind(tenant_id)
     .bind(version)
@@ -165,7 +178,7 @@ impl Backend {
         let d = derive(&doc);
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
-        let mut tx = self.db.begin_write().await?;
+        let _writer = self.db.lock_writes().await;
         sqlx::query(
             "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, display_name_folded, \
              source, is_active, is_admin, external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
@@ -183,10 +196,9 @@ impl Backend {
         .bind(&d.work_email_folded)
         .bind(Value::Object(doc.clone()).to_string())
         .bind(ts)
-        .execute(&mut *tx)
+        .execute(&self.db.pool)
         .await
         .map_err(|e| uniqueness(e, &d.username))?;
-        tx.commit().await?;
         Ok(ScimUser {
             id,
             doc,
@@ -210,18 +222,18 @@ impl Backend {
         body: &Value,
     ) -> Result<ScimUser> {
         let doc = normalize_resource(Resource::User, body)?;
-        let mut tx = self.db.begin_write().await?;
-        let current = fetch(&mut tx, tenant_id, id).await?;
-        if !store(&mut tx, tenant_id, id, &doc, current.version).await? {
+        let _writer = self.db.lock_writes().await;
+        let mut conn = self.db.pool.acquire().await?;
+        let current = fetch(&mut conn, tenant_id, id).await?;
+        let ts = now();
+        if !store(&mut conn, tenant_id, id, &doc, current.version, ts).await? {
             return Err(DomainError::Internal("concurrent update".into()));
         }
-        let user = fetch(&mut tx, tenant_id, id).await?;
-        tx.commit().await?;
-        Ok(user)
+        Ok(updated(current, doc, ts))
     }
 
-    /// PATCH: all operations apply, or none. Concurrent patches of one user are retried on
-    /// the version they read, so none is lost.
+    /// PATCH: all operations apply, or none. The write is one conditional UPDATE on the version
+    /// that was read, so a concurrent change makes it retry on fresh data instead of losing it.
     pub async fn scim_patch_user(
         &self,
         tenant_id: &str,
@@ -229,18 +241,20 @@ impl Backend {
         ops: &[PatchOp],
     ) -> Result<ScimUser> {
         for _ in 0..8 {
-            let mut tx = self.db.begin_write().await?;
-            let current = fetch(&mut tx, tenant_id, id).await?;
+            let current = self.scim_get_user(tenant_id, id).await?;
             let mut doc = current.doc.clone();
             apply(Resource::User, &mut doc, ops)?;
             if doc == current.doc {
-                tx.commit().await?;
                 return Ok(current);
             }
-            if store(&mut tx, tenant_id, id, &doc, current.version).await? {
-                let user = fetch(&mut tx, tenant_id, id).await?;
-                tx.commit().await?;
-                return Ok(user);
+            let ts = now();
+            let stored = {
+                let _writer = self.db.lock_writes().await;
+                let mut conn = self.db.pool.acquire().await?;
+                store(&mut conn, tenant_id, id, &doc, current.version, ts).await?
+            };
+            if stored {
+                return Ok(updated(current, doc, ts));
             }
         }
         Err(DomainError::Internal(
@@ -249,13 +263,13 @@ impl Backend {
     }
 
     pub async fn scim_delete_user(&self, tenant_id: &str, id: &str) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
+        let _writer = self.db.lock_writes().await;
         let done = sqlx::query(
             "DELETE FROM account WHERE account_id = $1 AND tenant_id = $2 AND source = 'scim'",
         )
         .bind(id)
         .bind(tenant_id)
-        .execute(&mut *tx)
+        .execute(&self.db.pool)
         .await?;
         if done.rows_affected() == 0 {
             return Err(DomainError::NotFound("user"));
@@ -266,9 +280,8 @@ impl Backend {
         )
         .bind(id)
         .bind(tenant_id)
-        .execute(&mut *tx)
+        .execute(&self.db.pool)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

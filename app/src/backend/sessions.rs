@@ -58,7 +58,7 @@ fn new_token() -> String {
 
 impl Backend {
     /// Starts a session for an account in its own tenant; returns the cookie value.
-    pub(crate) async fn start_session(&self, account_id: &str, tenant_id: &str) -> Result<String> {
+    pub async fn start_session(&self, account_id: &str, tenant_id: &str) -> Result<String> {
         let token = new_token();
         let ts = now();
         sqlx::query(

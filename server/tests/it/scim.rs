@@ -169,6 +169,8 @@ async fn tokens_are_required_checked_per_tenant_and_revocable() {
         .execute(&app.backend.db.pool)
         .await
         .unwrap();
+    // A change made behind this process's back (another instance) shows within the 1 s cache.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(
         s2.req("GET", "/Users", None).await.status,
         StatusCode::UNAUTHORIZED,
@@ -838,4 +840,43 @@ async fn the_activity_log_records_requests_without_tokens() {
     .unwrap()
     .concat();
     assert!(!all.contains(&scim.token));
+}
+
+#[tokio::test]
+async fn deactivation_over_scim_ends_console_sessions() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let id = scim.create_user("hank@contoso.com").await;
+    // As if the person had become an administrator and signed in (single sign-on comes later).
+    sqlx::query("UPDATE account SET is_admin = 1 WHERE account_id = $1")
+        .bind(&id)
+        .execute(&app.backend.db.pool)
+        .await
+        .unwrap();
+    let cookie = app.backend.start_session(&id, &scim.tenant).await.unwrap();
+    assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            patch(json!([{"op": "Replace", "path": "active", "value": "False"}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let after = app.get("/", Some(&cookie)).await;
+    assert_eq!(
+        after.header("location"),
+        Some("/login"),
+        "the session ended at the next request"
+    );
+    assert_eq!(
+        app.call("viewer", &[], Some(&cookie)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A SCIM account has no local password: local sign-in is refused even with one set.
+    assert!(app
+        .backend
+        .sign_in_local(None, "hank@contoso.com", "whatever-password", None)
+        .await
+        .is_err());
 }
