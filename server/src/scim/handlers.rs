@@ -9,6 +9,7 @@ use app::scim::patch::parse_patch;
 use app::scim::projection::Projection;
 use app::scim::{ScimError, ScimType};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -104,7 +105,7 @@ pub async fn dispatch_root(
     method: Method,
     headers: HeaderMap,
     q: RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     handle(b, tenant, String::new(), None, method, headers, q, body).await
 }
@@ -115,7 +116,7 @@ pub async fn dispatch(
     method: Method,
     headers: HeaderMap,
     q: RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     handle(b, tenant, resource, None, method, headers, q, body).await
 }
@@ -126,7 +127,7 @@ pub async fn dispatch_id(
     method: Method,
     headers: HeaderMap,
     q: RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     handle(b, tenant, resource, Some(id), method, headers, q, body).await
 }
@@ -140,7 +141,7 @@ async fn handle(
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)
@@ -161,6 +162,13 @@ async fn handle(
     if let Err(e) = authorised {
         return e.into_response();
     }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let detail = format!("The request body could not be read: {}", e.body_text());
+            return ScimFailure(ScimError::new(e.status().as_u16(), None, detail)).into_response();
+        }
+    };
     let path = match &id {
         Some(id) => format!("/{resource}/{id}"),
         None => format!("/{resource}"),

@@ -880,3 +880,18 @@ async fn deactivation_over_scim_ends_console_sessions() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn oversized_bodies_get_a_scim_413() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let huge = json!({"userName": "big@contoso.com", "title": "x".repeat(2 * 1024 * 1024)});
+    let r = scim.req("POST", "/Users", Some(huge)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["status"], "413");
+    assert_eq!(
+        scim.req("GET", "/Users", None).await.json()["totalResults"],
+        0,
+        "nothing was created"
+    );
+}
