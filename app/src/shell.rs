@@ -10,6 +10,7 @@ use crate::pages::console::ConsoleLayout;
 use crate::pages::groups::SecurityGroupsPage;
 use crate::pages::home::HomePage;
 use crate::pages::identity_providers::IdentityProvidersPage;
+use crate::pages::idp_editor::IdpEditorPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::tenants::TenantsPage;
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=ConsoleLayout>
                         <Route path=path!("") view=HomePage/>
                         <Route path=path!("identity-providers") view=IdentityProvidersPage/>
+                        <Route path=path!("identity-providers/:id") view=IdpEditorPage/>
                         <Route path=path!("users") view=UsersPage/>
                         <Route path=path!("security-groups") view=SecurityGroupsPage/>
                         <Route path=path!("tenants") view=TenantsPage/>

@@ -7,7 +7,7 @@ use anyhow::{anyhow, Context};
 use app::backend::Backend;
 use app::domain::account::NewPassword;
 
-use crate::config::{AdminCommand, Cli, Command, TenantCommand, TokenCommand};
+use crate::config::{AdminCommand, Cli, Command, IdpCommand, TenantCommand, TokenCommand};
 use crate::{open_backend, serve};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -15,17 +15,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve::serve(&cli.config).await,
         Command::Tenant { command } => {
             let backend = open_backend(&cli.config).await?;
-            serve::first_start(&backend).await?;
+            serve::first_start(&backend, true).await?;
             tenant(&backend, command).await
         }
         Command::Token { command } => {
             let backend = open_backend(&cli.config).await?;
-            serve::first_start(&backend).await?;
+            serve::first_start(&backend, true).await?;
             token(&backend, command).await
+        }
+        Command::Idp { command } => {
+            let backend = open_backend(&cli.config).await?;
+            serve::first_start(&backend, true).await?;
+            idp(&backend, command).await
         }
         Command::Admin { command } => {
             let backend = open_backend(&cli.config).await?;
-            serve::first_start(&backend).await?;
+            serve::first_start(&backend, true).await?;
             admin(&backend, command).await
         }
     }
@@ -61,6 +66,26 @@ async fn token(backend: &Backend, command: TokenCommand) -> anyhow::Result<()> {
                 .map_err(plain)?;
             println!("Provisioning token for tenant {tenant} (shown only this once; store it in Entra now):");
             println!("{}", new.secret);
+        }
+    }
+    Ok(())
+}
+
+async fn idp(backend: &Backend, command: IdpCommand) -> anyhow::Result<()> {
+    match command {
+        IdpCommand::Deactivate { tenant } => {
+            let tenant = backend.get_tenant(&tenant).await.map_err(plain)?;
+            match backend
+                .deactivate_identity_provider(&tenant.id, "cli", None)
+                .await
+                .map_err(plain)?
+            {
+                0 => println!("Tenant {} has no active identity provider.", tenant.name),
+                _ => println!(
+                    "Deactivated the identity provider of tenant {}.",
+                    tenant.name
+                ),
+            }
         }
     }
     Ok(())

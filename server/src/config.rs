@@ -91,6 +91,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Identity providers (lockout recovery).
+    Idp {
+        #[command(subcommand)]
+        command: IdpCommand,
+    },
     /// Break-glass administration.
     Admin {
         #[command(subcommand)]
@@ -126,6 +131,15 @@ pub enum TokenCommand {
         /// Days until the token expires (default: never).
         #[arg(long)]
         expires_days: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdpCommand {
+    /// Deactivate the tenant's active identity provider (local sign-in always keeps working).
+    Deactivate {
+        #[arg(long)]
+        tenant: String,
     },
 }
 

@@ -22,7 +22,8 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// On an empty database: create the default tenant and `admin`, print how to sign in and the
 /// generated password (once). Later runs print nothing here.
-pub async fn first_start(backend: &Backend) -> anyhow::Result<()> {
+/// `serve` prints to stdout; CLI commands print it to stderr so their stdout stays parseable.
+pub async fn first_start(backend: &Backend, to_stderr: bool) -> anyhow::Result<()> {
     let admin_password = std::env::var("CANTARA_ADMIN_PASSWORD").ok();
     let Some(first) = backend
         .bootstrap(admin_password.as_deref())
@@ -31,18 +32,25 @@ pub async fn first_start(backend: &Backend) -> anyhow::Result<()> {
     else {
         return Ok(());
     };
-    println!("First start: created tenant \"Default\" and the local administrator \"admin\".");
-    println!("Default tenant ID: {}", first.tenant_id);
-    match first.generated_password {
-        Some(p) => println!("Admin password (shown only this once; change it with `cantara admin reset-password`): {p}"),
-        None => println!("Admin password: the value of CANTARA_ADMIN_PASSWORD."),
-    }
+    let say = |line: String| {
+        if to_stderr {
+            eprintln!("{line}")
+        } else {
+            println!("{line}")
+        }
+    };
+    say("First start: created tenant \"Default\" and the local administrator \"admin\".".into());
+    say(format!("Default tenant ID: {}", first.tenant_id));
+    say(match first.generated_password {
+        Some(p) => format!("Admin password (shown only this once; change it with `cantara admin reset-password`): {p}"),
+        None => "Admin password: the value of CANTARA_ADMIN_PASSWORD.".into(),
+    });
     Ok(())
 }
 
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let backend = open_backend(config).await?;
-    first_start(&backend).await?;
+    first_start(&backend, false).await?;
     let options = leptos_options(config);
     let router = http::router(backend.clone(), options);
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -20,7 +20,7 @@ fn status_of(err: &AppError) -> StatusCode {
         AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid { .. } | AppError::InvalidForm(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;
+pub mod identity_providers;
 pub mod provisioning;
 pub mod session;
 pub mod tenants;

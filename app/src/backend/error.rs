@@ -28,6 +28,9 @@ pub enum DomainError {
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A form with problems in several fields (already worded for the console).
+    #[error("invalid form")]
+    Form(AppError),
     /// A SCIM protocol error found while applying a request (bad filter, PATCH path, value).
     #[error("{0}")]
     Scim(#[from] crate::scim::ScimError),
@@ -87,6 +90,7 @@ impl From<DomainError> for AppError {
             DomainError::Unauthorized => AppError::Unauthorized,
             DomainError::Forbidden => AppError::Forbidden,
             DomainError::InvalidCredentials => AppError::InvalidCredentials,
+            DomainError::Form(e) => e,
             DomainError::Scim(e) => AppError::Invalid {
                 field: String::new(),
                 message: e.detail,

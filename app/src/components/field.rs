@@ -25,8 +25,7 @@ pub fn Field(
     let message = move || {
         error
             .and_then(|e| e.get())
-            .filter(|e| e.field() == Some(field_name.as_str()))
-            .map(|e| e.to_string())
+            .and_then(|e| e.message_for(&field_name))
     };
     let has_error = {
         let message = message.clone();
@@ -62,6 +61,69 @@ pub fn Field(
             />
             {help.map(|h| view! { <p id=help_id class="mt-1 text-xs text-slate-500">{h}</p> })}
             {move || message().map(|m| view! { <p id=error_id.clone() class="mt-1 text-sm text-red-700">{m}</p> })}
+        </div>
+    }
+}
+
+/// A field bound to a signal (for forms the page fills or changes, like the IdP wizard).
+#[component]
+pub fn BoundField(
+    /// The input's id (`field-{name}`) and the key errors are matched on.
+    #[prop(into)]
+    name: String,
+    #[prop(into)] label: String,
+    value: RwSignal<String>,
+    #[prop(optional, into)] help: Option<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(optional, into)] list: Option<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    let key = StoredValue::new(name);
+    let message = move || {
+        error
+            .get()
+            .and_then(|e| key.with_value(|k| e.message_for(k)))
+    };
+    let described = format!("{help_id} {error_id}");
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium text-slate-800">
+                {label}{required.then(|| view! { <span class="text-red-700" aria-hidden="true">" *"</span> })}
+            </label>
+            <input id=id type=input_type required=required placeholder=placeholder list=list
+                class="input mt-1" aria-describedby=described
+                aria-invalid=move || message().is_some().to_string()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+            {help.map(|h| view! { <p id=help_id class="mt-1 text-xs text-slate-500">{h}</p> })}
+            {move || message().map(|m| view! { <p id=error_id.clone() class="mt-1 text-sm text-red-700">{m}</p> })}
+        </div>
+    }
+}
+
+/// A labelled checkbox (shown as a switch) bound to a signal.
+#[component]
+pub fn Switch(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    value: RwSignal<bool>,
+    #[prop(optional, into)] help: Option<String>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    view! {
+        <div class="flex items-start gap-3">
+            <input id=id.clone() type="checkbox" class="mt-1 h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                prop:checked=move || value.get()
+                on:change=move |ev| value.set(event_target_checked(&ev))/>
+            <div>
+                <label for=id class="text-sm font-medium text-slate-800">{label}</label>
+                {help.map(|h| view! { <p class="text-xs text-slate-500">{h}</p> })}
+            </div>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod badge;
 pub mod copy_button;
+pub mod dialog;
 pub mod empty_state;
 pub mod field;
 pub mod hydration;

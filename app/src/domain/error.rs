@@ -22,6 +22,9 @@ pub enum AppError {
     /// A field's value is not acceptable; `field` names the input it belongs next to.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// Several fields of a form are not acceptable; each message belongs next to its field.
+    #[error("Some fields need attention.")]
+    InvalidForm(Vec<FieldError>),
     /// The value clashes with an existing one (a name already taken).
     #[error("{message}")]
     Conflict { field: String, message: String },
@@ -41,7 +44,30 @@ pub enum AppError {
     Transport(String),
 }
 
+/// A message for one field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 impl AppError {
+    /// The message to show next to `field`, if this error concerns it.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::InvalidForm(list) => list
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
+            AppError::Invalid { field: f, message } | AppError::Conflict { field: f, message }
+                if f == field =>
+            {
+                Some(message.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// The input this error belongs next to, when it is about one field.
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod error;
+pub mod idp;
 pub mod tenant;
 pub mod time;
 pub mod viewer;

@@ -4,6 +4,7 @@ pub mod console;
 pub mod groups;
 pub mod home;
 pub mod identity_providers;
+pub mod idp_editor;
 pub mod login;
 pub mod not_found;
 pub mod provisioning_tokens;

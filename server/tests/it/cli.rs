@@ -235,3 +235,23 @@ async fn token_create_prints_a_working_token_once() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+#[test]
+fn idp_deactivate_reports_and_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = run_ok(cantara(dir.path()).args(["tenant", "list"]))
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = run_ok(cantara(dir.path()).args(["idp", "deactivate", "--tenant", &tenant]));
+    assert!(out.contains("has no active identity provider"), "{out}");
+    let bad = cantara(dir.path())
+        .args(["idp", "deactivate", "--tenant", "nope"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}

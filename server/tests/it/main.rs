@@ -4,5 +4,6 @@
 mod cli;
 mod console;
 mod helpers;
+mod idp;
 mod scim;
 mod sign_in;

@@ -1,0 +1,86 @@
+//! The Identity Providers pages' server functions (the current tenant's IdPs).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::domain::error::AppError;
+use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
+
+#[server(endpoint = "identity_providers")]
+pub async fn list_identity_providers() -> Result<Vec<IdpView>, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .list_identity_providers(&session.tenant_id)
+        .await
+        .map_err(fail)
+}
+
+/// One IdP with its audit trail.
+#[server(endpoint = "identity_provider")]
+pub async fn get_identity_provider(id: String) -> Result<(IdpView, Vec<IdpAuditEntry>), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    let view = backend
+        .get_identity_provider(&session.tenant_id, &id)
+        .await
+        .map_err(fail)?;
+    let audit = backend
+        .identity_provider_audit(&session.tenant_id, &id)
+        .await
+        .map_err(fail)?;
+    Ok((view, audit))
+}
+
+/// Saves a new (`id` None) or existing IdP; returns it as stored (without the secret).
+#[server(endpoint = "save_identity_provider", input = Json)]
+pub async fn save_identity_provider(
+    id: Option<String>,
+    form: IdpForm,
+) -> Result<IdpView, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .save_identity_provider(&session.tenant_id, &session.username, id.as_deref(), &form)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "activate_identity_provider")]
+pub async fn activate_identity_provider(id: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .activate_identity_provider(&session.tenant_id, &session.username, &id)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "deactivate_identity_provider")]
+pub async fn deactivate_identity_provider(id: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .deactivate_identity_provider(&session.tenant_id, &session.username, Some(&id))
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+#[server(endpoint = "delete_identity_provider")]
+pub async fn delete_identity_provider(id: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .delete_identity_provider(&session.tenant_id, &session.username, &id)
+        .await
+        .map_err(fail)
+}
+
+/// The Redirect URL to register in Entra: `{PUBLIC_URL}/oauth`.
+#[server(endpoint = "redirect_url")]
+pub async fn get_redirect_url() -> Result<String, AppError> {
+    use super::guard::require_session;
+    let (backend, _) = require_session()?;
+    Ok(format!("{}/oauth", backend.public_url()))
+}

@@ -1,0 +1,352 @@
+//! The identity provider wizard (guide Step 2): Identity Provider Type, Name, Description, then the
+//! guide's "Required" and "Additional" OAuth 2.0 fields with their exact labels, each with help.
+//! `Save Identity Provider` → "Identity Provider saved"; `Activate` → the guide's confirmation.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::identity_providers::{
+    get_identity_provider, get_redirect_url, ActivateIdentityProvider, SaveIdentityProvider,
+};
+use crate::components::badge::{Badge, Tone};
+use crate::components::copy_button::CopyButton;
+use crate::components::dialog::Dialog;
+use crate::components::field::{BoundField, Switch};
+use crate::components::hydration::use_hydrated;
+use crate::components::page_header::PageHeader;
+use crate::domain::error::AppError;
+use crate::domain::idp::{entra_endpoints, IdpAuditEntry, IdpForm, IdpView, AUTH_METHODS};
+use crate::domain::time::format_utc;
+use crate::pages::identity_providers::ACTIVATE_QUESTION;
+
+/// `/identity-providers/new` and `/identity-providers/{id}`.
+#[component]
+pub fn IdpEditorPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").filter(|i| i != "new");
+    let loaded = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_identity_provider(id).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match loaded.await {
+                    Ok(Some((view, audit))) => view! { <IdpEditor initial=Some(view) audit=audit/> }.into_any(),
+                    Ok(None) => view! { <IdpEditor initial=None audit=Vec::new()/> }.into_any(),
+                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Every field of the form as a signal.
+#[derive(Clone, Copy)]
+struct FormState {
+    name: RwSignal<String>,
+    description: RwSignal<String>,
+    auth_method: RwSignal<String>,
+    client_id: RwSignal<String>,
+    client_secret: RwSignal<String>,
+    authorization_url: RwSignal<String>,
+    token_url: RwSignal<String>,
+    jwks_url: RwSignal<String>,
+    username_attribute: RwSignal<String>,
+    issuer_uri: RwSignal<String>,
+    userinfo_url: RwSignal<String>,
+    secure_jwks: RwSignal<bool>,
+    logout_url: RwSignal<String>,
+    resource: RwSignal<String>,
+    audience: RwSignal<String>,
+    display_name_attribute: RwSignal<String>,
+    grant_type: RwSignal<String>,
+    scopes: RwSignal<String>,
+    provider_display_name: RwSignal<String>,
+    pkce_enabled: RwSignal<bool>,
+    refresh_tokens_enabled: RwSignal<bool>,
+    create_users: RwSignal<bool>,
+}
+
+impl FormState {
+    fn new(f: IdpForm) -> Self {
+        Self {
+            name: RwSignal::new(f.name),
+            description: RwSignal::new(f.description),
+            auth_method: RwSignal::new(f.auth_method),
+            client_id: RwSignal::new(f.client_id),
+            client_secret: RwSignal::new(String::new()),
+            authorization_url: RwSignal::new(f.authorization_url),
+            token_url: RwSignal::new(f.token_url),
+            jwks_url: RwSignal::new(f.jwks_url),
+            username_attribute: RwSignal::new(f.username_attribute),
+            issuer_uri: RwSignal::new(f.issuer_uri),
+            userinfo_url: RwSignal::new(f.userinfo_url),
+            secure_jwks: RwSignal::new(f.secure_jwks),
+            logout_url: RwSignal::new(f.logout_url),
+            resource: RwSignal::new(f.resource),
+            audience: RwSignal::new(f.audience),
+            display_name_attribute: RwSignal::new(f.display_name_attribute),
+            grant_type: RwSignal::new(f.grant_type),
+            scopes: RwSignal::new(f.scopes),
+            provider_display_name: RwSignal::new(f.provider_display_name),
+            pkce_enabled: RwSignal::new(f.pkce_enabled),
+            refresh_tokens_enabled: RwSignal::new(f.refresh_tokens_enabled),
+            create_users: RwSignal::new(f.create_users),
+        }
+    }
+
+    fn form(&self) -> IdpForm {
+        IdpForm {
+            name: self.name.get_untracked(),
+            description: self.description.get_untracked(),
+            auth_method: self.auth_method.get_untracked(),
+            client_id: self.client_id.get_untracked(),
+            client_secret: self.client_secret.get_untracked(),
+            authorization_url: self.authorization_url.get_untracked(),
+            token_url: self.token_url.get_untracked(),
+            jwks_url: self.jwks_url.get_untracked(),
+            username_attribute: self.username_attribute.get_untracked(),
+            issuer_uri: self.issuer_uri.get_untracked(),
+            userinfo_url: self.userinfo_url.get_untracked(),
+            secure_jwks: self.secure_jwks.get_untracked(),
+            logout_url: self.logout_url.get_untracked(),
+            resource: self.resource.get_untracked(),
+            audience: self.audience.get_untracked(),
+            display_name_attribute: self.display_name_attribute.get_untracked(),
+            grant_type: self.grant_type.get_untracked(),
+            scopes: self.scopes.get_untracked(),
+            provider_display_name: self.provider_display_name.get_untracked(),
+            pkce_enabled: self.pkce_enabled.get_untracked(),
+            refresh_tokens_enabled: self.refresh_tokens_enabled.get_untracked(),
+            create_users: self.create_users.get_untracked(),
+        }
+    }
+}
+
+#[component]
+fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let navigate = use_navigate();
+    let is_new = initial.is_none();
+    let f = FormState::new(
+        initial
+            .as_ref()
+            .map(|v| v.form.clone())
+            .unwrap_or_else(IdpForm::defaults),
+    );
+    let saved_id = RwSignal::new(initial.as_ref().map(|v| v.id.clone()));
+    let has_secret = RwSignal::new(initial.as_ref().is_some_and(|v| v.has_secret));
+    let active = RwSignal::new(initial.as_ref().is_some_and(|v| v.active));
+    let save = ServerAction::<SaveIdentityProvider>::new();
+    let activate = ServerAction::<ActivateIdentityProvider>::new();
+    let redirect = Resource::new(|| (), |_| get_redirect_url());
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || save.value().get().and_then(Result::err));
+    let (saved_dialog, set_saved_dialog) = signal(false);
+    let (activate_dialog, set_activate_dialog) = signal(false);
+
+    // After a save: remember the id, drop the typed secret, say so.
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = save.value().get() {
+            saved_id.set(Some(view.id.clone()));
+            has_secret.set(view.has_secret);
+            active.set(view.active);
+            f.client_secret.set(String::new());
+            set_saved_dialog.set(true);
+        }
+    });
+    let after_activation = navigate.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = activate.value().get() {
+            active.set(true);
+            after_activation("/identity-providers", Default::default());
+        }
+    });
+
+    let (directory, set_directory) = signal(String::new());
+    let (fill_message, set_fill_message) = signal(None::<Result<String, String>>);
+    let quick_fill = move |_| match entra_endpoints(&directory.get_untracked()) {
+        Ok(e) => {
+            f.authorization_url.set(e.authorization_url);
+            f.token_url.set(e.token_url);
+            f.jwks_url.set(e.jwks_url);
+            f.issuer_uri.set(e.issuer_uri);
+            f.logout_url.set(e.logout_url);
+            set_fill_message.set(Some(Ok("Filled the Authentication URL, Access Token URL, JSON Web Key Set URL, Issuer URI and Logout URL with Entra's v2.0 endpoints.".into())));
+        }
+        Err(m) => set_fill_message.set(Some(Err(m))),
+    };
+
+    let title = if is_new {
+        "Add Identity Provider".to_owned()
+    } else {
+        format!("Identity provider: {}", f.name.get_untracked())
+    };
+    let status = move || {
+        if active.get() {
+            view! { <Badge text="Active" tone=Tone::Success/> }
+        } else {
+            view! { <Badge text="Inactive" tone=Tone::Neutral/> }
+        }
+    };
+    view! {
+        <PageHeader title=title description="Enter the values from your identity provider's app registration. In Microsoft Entra ID: App registrations → your application → Overview → Endpoints.">
+            <A href="/identity-providers" attr:class="btn-secondary px-4 py-2 text-sm">"Back to Identity Providers"</A>
+        </PageHeader>
+        <form class="space-y-6" on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch(SaveIdentityProvider { id: saved_id.get_untracked(), form: f.form() });
+        }>
+            <section class="card space-y-4" aria-labelledby="idp-basics">
+                <div class="flex items-center gap-2">
+                    <h2 id="idp-basics" class="font-semibold">"Identity provider"</h2>
+                    {status}
+                </div>
+                <div>
+                    <label for="field-kind" class="block text-sm font-medium text-slate-800">"Identity Provider Type"</label>
+                    <select id="field-kind" class="input mt-1 sm:w-64">
+                        <option value="oauth2" selected>"OAuth2"</option>
+                        <option value="saml" disabled>"SAML 2.0 (not yet available)"</option>
+                    </select>
+                    <p class="mt-1 text-xs text-slate-500">"Select OAuth2 for Microsoft Entra ID and other OpenID Connect providers."</p>
+                </div>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <BoundField name="name" label="Name" value=f.name required=true error=error help="Shown in this console, e.g. “Microsoft Entra ID”."/>
+                    <BoundField name="description" label="Description" value=f.description error=error help="Optional: what this provider is for."/>
+                </div>
+            </section>
+
+            <section class="card space-y-3" aria-labelledby="entra-fill">
+                <h2 id="entra-fill" class="font-semibold">"Microsoft Entra ID quick fill"</h2>
+                <p class="text-sm text-slate-600">"Enter your Directory (tenant) ID from Entra → Overview to fill in Entra's v2.0 endpoints."</p>
+                <div class="flex flex-col gap-2 sm:flex-row">
+                    <label for="entra-directory" class="sr-only">"Directory (tenant) ID"</label>
+                    <input id="entra-directory" class="input sm:max-w-md" placeholder="Directory (tenant) ID"
+                        prop:value=move || directory.get() on:input=move |ev| set_directory.set(event_target_value(&ev))/>
+                    <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get() on:click=quick_fill>"Fill Entra endpoints"</button>
+                </div>
+                {move || fill_message.get().map(|m| match m {
+                    Ok(t) => view! { <p role="status" class="text-sm text-emerald-800">{t}</p> }.into_any(),
+                    Err(t) => view! { <p role="alert" class="text-sm text-red-700">{t}</p> }.into_any(),
+                })}
+            </section>
+
+            <section class="card space-y-4" aria-labelledby="idp-required">
+                <h2 id="idp-required" class="font-semibold">"Required OAuth 2.0 fields"</h2>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <div>
+                        <label for="field-auth_method" class="block text-sm font-medium text-slate-800">"Authentication Method"</label>
+                        <select id="field-auth_method" class="input mt-1" on:change=move |ev| f.auth_method.set(event_target_value(&ev))>
+                            {AUTH_METHODS.iter().map(|m| view! { <option value=*m selected=move || f.auth_method.get() == *m>{*m}</option> }).collect_view()}
+                        </select>
+                        <p class="mt-1 text-xs text-slate-500">"How Cantara sends the client secret to the Access Token URL. Entra accepts both; defaults to client_secret_post."</p>
+                    </div>
+                    <BoundField name="client_id" label="Client ID" value=f.client_id required=true error=error help="Entra → App registrations → your app → Overview → Application (client) ID."/>
+                    <BoundField name="client_secret" label="Client Secret" value=f.client_secret input_type="password" required=is_new error=error
+                        placeholder=if has_secret.get_untracked() { "A secret is set — leave empty to keep it" } else { "" }
+                        help="Entra → Certificates & secrets → the secret's Value (shown once in Entra). Stored encrypted; never shown again."/>
+                    <BoundField name="authorization_url" label="Authentication URL" value=f.authorization_url required=true error=error help="Entra → Overview → Endpoints → OAuth 2.0 authorization endpoint (v2)."/>
+                    <BoundField name="token_url" label="Access Token URL" value=f.token_url required=true error=error help="Entra → Overview → Endpoints → OAuth 2.0 token endpoint (v2)."/>
+                    <div>
+                        <label for="field-redirect_url" class="block text-sm font-medium text-slate-800">"Redirect URL"</label>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let url = redirect.await.unwrap_or_default();
+                                view! {
+                                    <div class="mt-1 flex gap-2">
+                                        <input id="field-redirect_url" class="input bg-slate-50 font-mono text-xs" readonly value=url.clone()/>
+                                        <CopyButton value=url what="Redirect URL"/>
+                                    </div>
+                                }
+                            })}
+                        </Suspense>
+                        <p class="mt-1 text-xs text-slate-500">"Paste this into Entra → your app → Authentication → Redirect URI (Web)."</p>
+                    </div>
+                    <BoundField name="jwks_url" label="JSON Web Key Set URL" value=f.jwks_url required=true error=error help="Entra → Overview → Endpoints → OpenID Connect metadata document → jwks_uri."/>
+                    <BoundField name="username_attribute" label="Username Attribute" value=f.username_attribute required=true error=error list="username-claims"
+                        help="The ID token claim matched against Cantara usernames: preferred_username or email."/>
+                    <datalist id="username-claims"><option value="preferred_username"/><option value="email"/><option value="upn"/></datalist>
+                </div>
+            </section>
+
+            <section class="card space-y-4" aria-labelledby="idp-additional">
+                <h2 id="idp-additional" class="font-semibold">"Additional OAuth 2.0 fields"</h2>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <BoundField name="issuer_uri" label="Issuer URI" value=f.issuer_uri error=error help="https://login.microsoftonline.com/{tenant}/v2.0 — use {tenantid} for multi-tenant apps."/>
+                    <BoundField name="userinfo_url" label="User Info URL" value=f.userinfo_url error=error help="Optional. Only needed when the ID token lacks the username or display name claim."/>
+                    <BoundField name="logout_url" label="Logout URL" value=f.logout_url error=error help="Entra → Overview → Endpoints → the v2.0 logout endpoint. People are sent there when they sign out."/>
+                    <BoundField name="resource" label="Resource" value=f.resource error=error help="Optional. Sent as the resource parameter when your IdP requires one."/>
+                    <BoundField name="audience" label="Audience" value=f.audience error=error help="Optional. The aud expected in tokens; defaults to the Client ID."/>
+                    <BoundField name="display_name_attribute" label="Display Name Attribute" value=f.display_name_attribute error=error help="The claim used as the person's display name, usually name."/>
+                    <div>
+                        <label for="field-grant_type" class="block text-sm font-medium text-slate-800">"Authorisation Grant Type"</label>
+                        <select id="field-grant_type" class="input mt-1" on:change=move |ev| f.grant_type.set(event_target_value(&ev))>
+                            {["authorization_code", "client_credentials", "password"].into_iter().map(|g| view! { <option value=g selected=move || f.grant_type.get() == g>{g}</option> }).collect_view()}
+                        </select>
+                        <p class="mt-1 text-xs text-slate-500">"authorization_code: people sign in interactively."</p>
+                        {move || error.get().and_then(|e| e.message_for("grant_type")).map(|m| view! { <p class="mt-1 text-sm text-red-700">{m}</p> })}
+                    </div>
+                    <BoundField name="scopes" label="Scopes (spaces or comma separated)" value=f.scopes error=error help="openid is always included. Add offline_access only with refresh tokens."/>
+                    <BoundField name="provider_display_name" label="Provider Display Name" value=f.provider_display_name error=error help="Shown on the sign-in button: “Sign in with …”. Defaults to the Name."/>
+                </div>
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <Switch name="secure_jwks" label="Secure JWKS URL" value=f.secure_jwks help="Fetch the key set only over HTTPS with a verified certificate. Turn off only for test providers (localhost is always allowed)."/>
+                    <Switch name="pkce_enabled" label="PKCE Enabled" value=f.pkce_enabled help="Proof Key for Code Exchange (S256). Recommended for Entra."/>
+                    <Switch name="refresh_tokens_enabled" label="Enable Refresh Tokens" value=f.refresh_tokens_enabled help="Requests offline_access; enable refresh tokens in your IdP application too."/>
+                    <Switch name="create_users" label="Create accounts at first sign-in" value=f.create_users help="Unknown people who sign in get an account; off means only existing accounts may sign in."/>
+                </div>
+            </section>
+
+            {move || error.get().filter(|e| e.message_for("name").is_none() && !matches!(e, AppError::InvalidForm(_))).map(|e| view! {
+                <p role="alert" class="text-sm text-red-700">{e.to_string()}</p>
+            })}
+            {move || matches!(error.get(), Some(AppError::InvalidForm(_))).then(|| view! {
+                <p role="alert" class="text-sm text-red-700">"Nothing was saved: correct the fields marked in red."</p>
+            })}
+            <div class="flex flex-wrap gap-2">
+                <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || save.pending().get()>"Save Identity Provider"</button>
+                <button type="button" class="btn-secondary px-4 py-2 text-sm"
+                    disabled=move || !hydrated.get() || saved_id.get().is_none() || active.get()
+                    on:click=move |_| set_activate_dialog.set(true)>"Activate"</button>
+            </div>
+        </form>
+        {(!audit.is_empty()).then(|| view! { <AuditTrail entries=audit/> })}
+        <Dialog open=saved_dialog title="Identity Provider saved" confirm="OK"
+            on_confirm=Callback::new(move |_| set_saved_dialog.set(false))>
+            <p>"Identity Provider saved"</p>
+            <p class="mt-2 text-slate-600">"It is not active yet. Click Activate when you are ready; local administrators can always sign in with their password."</p>
+        </Dialog>
+        <Dialog open=activate_dialog title="Activate identity provider" confirm="Yes" cancel="Cancel"
+            on_confirm=Callback::new(move |_| {
+                if let Some(id) = saved_id.get_untracked() {
+                    activate.dispatch(ActivateIdentityProvider { id });
+                }
+                set_activate_dialog.set(false);
+            })
+            on_cancel=Callback::new(move |_| set_activate_dialog.set(false))>
+            <p>{ACTIVATE_QUESTION}</p>
+        </Dialog>
+    }
+}
+
+#[component]
+fn AuditTrail(entries: Vec<IdpAuditEntry>) -> impl IntoView {
+    view! {
+        <section class="card mt-6" aria-labelledby="idp-audit">
+            <h2 id="idp-audit" class="font-semibold">"Changes"</h2>
+            <ul class="mt-3 divide-y divide-slate-100 text-sm" data-testid="idp-audit">
+                {entries.into_iter().map(|e| view! {
+                    <li class="py-2">
+                        <span class="font-medium">{e.action}</span>
+                        " by " {e.actor} " · " <span class="text-slate-500">{format_utc(e.at)}</span>
+                        {(!e.changes.is_empty()).then(|| view! { <p class="mt-1 break-words text-xs text-slate-600">{e.changes}</p> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,230 @@
+//! Identity provider server functions over the real router: validation, encryption at rest,
+//! keeping the secret on edit, one active per tenant, delete rules, audit, and the CLI way back.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{Reply, TestApp};
+
+fn entra_form(name: &str, secret: &str) -> Value {
+    let t = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    json!({
+        "name": name, "description": "Contoso workforce", "auth_method": "client_secret_post",
+        "client_id": "11111111-2222-3333-4444-555555555555", "client_secret": secret,
+        "authorization_url": format!("https://login.microsoftonline.com/{t}/oauth2/v2.0/authorize"),
+        "token_url": format!("https://login.microsoftonline.com/{t}/oauth2/v2.0/token"),
+        "jwks_url": format!("https://login.microsoftonline.com/{t}/discovery/v2.0/keys"),
+        "username_attribute": "preferred_username",
+        "issuer_uri": format!("https://login.microsoftonline.com/{t}/v2.0/"),
+        "userinfo_url": "", "secure_jwks": true, "logout_url": "", "resource": "", "audience": "",
+        "display_name_attribute": "name", "grant_type": "authorization_code", "scopes": "openid, profile email",
+        "provider_display_name": "Microsoft Entra ID", "pkce_enabled": true, "refresh_tokens_enabled": false,
+        "create_users": true,
+    })
+}
+
+async fn save(app: &TestApp, cookie: &str, id: Option<&str>, form: Value) -> Reply {
+    let req = Request::post("/api/save_identity_provider")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, format!("cantara_session={cookie}"))
+        .body(Body::from(json!({"id": id, "form": form}).to_string()))
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn saving_validates_encrypts_and_keeps_the_secret_on_edit() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+
+    let mut bad = entra_form("Entra", "");
+    bad["token_url"] = json!("http://idp.example/token");
+    bad["grant_type"] = json!("password");
+    let r = save(&app, &s, None, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<String> = r.json()["InvalidForm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["client_secret", "token_url", "grant_type"]);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM identity_provider")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "nothing saved");
+
+    let r = save(&app, &s, None, entra_form("Entra", "Sup3r~Secret.Value")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        !r.body.contains("Sup3r~Secret.Value"),
+        "the secret never comes back"
+    );
+    let v = r.json();
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert_eq!(v["has_secret"], true);
+    assert_eq!(v["active"], false);
+    assert_eq!(v["form"]["client_secret"], "");
+    assert_eq!(v["form"]["scopes"], "openid profile email");
+    assert_eq!(
+        v["form"]["issuer_uri"],
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
+    );
+
+    let stored: String = sqlx::query_scalar("SELECT client_secret_enc FROM identity_provider")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert!(!stored.contains("Sup3r"), "encrypted at rest");
+    assert_eq!(
+        app.backend
+            .identity_provider_secret(&app.default_tenant, &id)
+            .await
+            .unwrap(),
+        "Sup3r~Secret.Value"
+    );
+
+    // Editing with an empty secret keeps the stored one; the change is audited without it.
+    let mut edit = entra_form("Entra", "");
+    edit["description"] = json!("Renamed");
+    let r = save(&app, &s, Some(&id), edit).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.backend
+            .identity_provider_secret(&app.default_tenant, &id)
+            .await
+            .unwrap(),
+        "Sup3r~Secret.Value"
+    );
+    let r = save(&app, &s, Some(&id), entra_form("Entra", "N3w-Secret")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        app.backend
+            .identity_provider_secret(&app.default_tenant, &id)
+            .await
+            .unwrap(),
+        "N3w-Secret"
+    );
+    let audit = app
+        .call("identity_provider", &[("id", &id)], Some(&s))
+        .await;
+    assert!(
+        audit
+            .body
+            .contains("Description: “Contoso workforce” → “Renamed”"),
+        "{}",
+        audit.body
+    );
+    assert!(audit.body.contains("Client Secret: changed"));
+    assert!(
+        !audit.body.contains("N3w-Secret") && !audit.body.contains("Sup3r"),
+        "no secret in the audit trail"
+    );
+
+    let dup = save(&app, &s, None, entra_form("Entra", "x")).await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn one_active_per_tenant_delete_rules_and_cli_deactivation() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    let a = save(&app, &s, None, entra_form("A", "x")).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = save(&app, &s, None, entra_form("B", "y")).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.call("activate_identity_provider", &[("id", &a)], Some(&s))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call("activate_identity_provider", &[("id", &b)], Some(&s))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let list = app.call("identity_providers", &[], Some(&s)).await.json();
+    let active: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["active"] == true)
+        .map(|i| i["form"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(active, ["B"], "activating B deactivated A");
+
+    let r = app
+        .call("delete_identity_provider", &[("id", &b)], Some(&s))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the active one cannot be deleted"
+    );
+    assert_eq!(
+        app.call("delete_identity_provider", &[("id", &a)], Some(&s))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Local sign-in keeps working with an active IdP (no lockout).
+    assert_eq!(
+        app.login("admin", crate::helpers::ADMIN_PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Another tenant cannot see or touch it.
+    let other = app.backend.create_tenant("Other").await.unwrap();
+    app.call("switch_tenant", &[("tenant_id", &other.id)], Some(&s))
+        .await;
+    assert_eq!(
+        app.call("identity_provider", &[("id", &b)], Some(&s))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.call("activate_identity_provider", &[("id", &b)], Some(&s))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    assert_eq!(
+        app.backend
+            .deactivate_identity_provider(&app.default_tenant, "cli", None)
+            .await
+            .unwrap(),
+        1
+    );
+    let view = app
+        .backend
+        .get_identity_provider(&app.default_tenant, &b)
+        .await
+        .unwrap();
+    assert!(!view.active);
+    let audit = app
+        .backend
+        .identity_provider_audit(&app.default_tenant, &b)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["deactivated", "activated", "saved"]);
+    assert_eq!(audit[0].actor, "cli");
+    assert_eq!(
+        app.call("identity_providers", &[], None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
