@@ -92,9 +92,10 @@ pub fn BoundField(
     let described = format!("{help_id} {error_id}");
     view! {
         <div>
-            <label for=id.clone() class="block text-sm font-medium text-slate-800">
-                {label}{required.then(|| view! { <span class="text-red-700" aria-hidden="true">" *"</span> })}
-            </label>
+            <div class="flex items-baseline gap-1">
+                <label for=id.clone() class="block text-sm font-medium text-slate-800">{label}</label>
+                {required.then(|| view! { <span class="text-xs text-red-700">"(required)"</span> })}
+            </div>
             <input id=id type=input_type required=required placeholder=placeholder list=list
                 class="input mt-1" aria-describedby=described
                 aria-invalid=move || message().is_some().to_string()

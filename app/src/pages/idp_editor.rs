@@ -197,7 +197,7 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
         <PageHeader title=title description="Enter the values from your identity provider's app registration. In Microsoft Entra ID: App registrations → your application → Overview → Endpoints.">
             <A href="/identity-providers" attr:class="btn-secondary px-4 py-2 text-sm">"Back to Identity Providers"</A>
         </PageHeader>
-        <form class="space-y-6" on:submit=move |ev| {
+        <form class="space-y-6" novalidate on:submit=move |ev| {
             ev.prevent_default();
             save.dispatch(SaveIdentityProvider { id: saved_id.get_untracked(), form: f.form() });
         }>
