@@ -76,6 +76,7 @@ test("guide Step 2: configure, save and activate an OAuth2 identity provider", a
   await expect(confirm).toContainText(
     "Are you sure you want to activate the selected identity provider? Incorrect configuration may prevent administration console access.",
   );
+  await expect(confirm.getByTestId("last-check")).toHaveText("No configuration check has been run for this identity provider.");
   await shot(page, "idp-activate-confirm");
   await confirm.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByRole("dialog")).toHaveCount(0);

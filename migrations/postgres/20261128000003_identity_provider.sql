@@ -28,6 +28,8 @@ CREATE TABLE identity_provider (
     pkce_enabled           BIGINT NOT NULL DEFAULT 1,
     refresh_tokens_enabled BIGINT NOT NULL DEFAULT 0,
     create_users           BIGINT NOT NULL DEFAULT 1,
+    last_check_at          BIGINT,
+    last_check_ok          BIGINT,
     created_at             BIGINT NOT NULL,
     updated_at             BIGINT NOT NULL
 );

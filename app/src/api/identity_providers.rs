@@ -84,3 +84,25 @@ pub async fn get_redirect_url() -> Result<String, AppError> {
     let (backend, _) = require_session()?;
     Ok(format!("{}/oauth", backend.public_url()))
 }
+
+/// Reads endpoints from an issuer or discovery URL ("Import from discovery").
+#[server(endpoint = "import_discovery")]
+pub async fn import_discovery(url: String) -> Result<crate::domain::idp::Discovered, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, _) = require_session()?;
+    backend.import_discovery(&url).await.map_err(fail)
+}
+
+/// "Check configuration" on the form's values; remembered on the IdP when it is saved.
+#[server(endpoint = "check_identity_provider", input = Json)]
+pub async fn check_identity_provider(
+    id: Option<String>,
+    form: IdpForm,
+) -> Result<Vec<crate::domain::idp::CheckItem>, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .check_identity_provider(&session.tenant_id, id.as_deref(), &form)
+        .await
+        .map_err(fail)
+}

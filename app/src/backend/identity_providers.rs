@@ -17,7 +17,7 @@ use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
 const SELECT: &str = "SELECT idp_id, kind, name, description, is_active, auth_method, client_id, client_secret_enc, \
      authorization_url, token_url, jwks_url, username_attribute, issuer_uri, userinfo_url, secure_jwks, logout_url, \
      resource, audience, display_name_attribute, grant_type, scopes, provider_display_name, pkce_enabled, \
-     refresh_tokens_enabled, create_users, updated_at FROM identity_provider";
+     refresh_tokens_enabled, create_users, updated_at, last_check_at, last_check_ok FROM identity_provider";
 
 fn to_view(r: &AnyRow) -> Result<IdpView> {
     let secret: String = r.try_get("client_secret_enc")?;
@@ -27,6 +27,13 @@ fn to_view(r: &AnyRow) -> Result<IdpView> {
         active: flag(r, "is_active")?,
         has_secret: !secret.is_empty(),
         updated_at: r.try_get("updated_at")?,
+        last_check: match (
+            r.try_get::<Option<i64>, _>("last_check_at")?,
+            r.try_get::<Option<i64>, _>("last_check_ok")?,
+        ) {
+            (Some(at), Some(ok)) => Some((at, ok != 0)),
+            _ => None,
+        },
         form: IdpForm {
             name: r.try_get("name")?,
             description: r.try_get("description")?,

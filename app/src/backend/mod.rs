@@ -10,6 +10,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod identity_providers;
+pub mod idp_check;
 pub mod passwords;
 pub mod provisioning_tokens;
 pub mod scim_groups;

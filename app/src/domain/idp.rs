@@ -273,7 +273,28 @@ pub struct IdpView {
     pub active: bool,
     pub has_secret: bool,
     pub updated_at: i64,
+    /// When the configuration was last checked, and whether every check passed.
+    pub last_check: Option<(i64, bool)>,
     pub form: IdpForm,
+}
+
+/// One check of "Check configuration".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckItem {
+    pub name: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// Endpoints read from a provider's discovery document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discovered {
+    pub issuer: String,
+    pub authorization_url: String,
+    pub token_url: String,
+    pub jwks_url: String,
+    pub userinfo_url: String,
+    pub logout_url: String,
 }
 
 /// One line of an identity provider's audit trail.

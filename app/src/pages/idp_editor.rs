@@ -7,7 +7,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::identity_providers::{
-    get_identity_provider, get_redirect_url, ActivateIdentityProvider, SaveIdentityProvider,
+    get_identity_provider, get_redirect_url, ActivateIdentityProvider, CheckIdentityProvider,
+    ImportDiscovery, SaveIdentityProvider,
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
@@ -167,6 +168,34 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
         }
     });
 
+    // Import from discovery.
+    let import = ServerAction::<ImportDiscovery>::new();
+    let (discovery_url, set_discovery_url) = signal(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = import.value().get() {
+            f.issuer_uri.set(d.issuer);
+            f.authorization_url.set(d.authorization_url);
+            f.token_url.set(d.token_url);
+            f.jwks_url.set(d.jwks_url);
+            if !d.userinfo_url.is_empty() {
+                f.userinfo_url.set(d.userinfo_url);
+            }
+            if !d.logout_url.is_empty() {
+                f.logout_url.set(d.logout_url);
+            }
+        }
+    });
+    // Check configuration; the last outcome is shown in the activation dialog.
+    let check = ServerAction::<CheckIdentityProvider>::new();
+    let last_check = RwSignal::new(initial.as_ref().and_then(|v| v.last_check));
+    Effect::new(move |_| {
+        if let Some(Ok(items)) = check.value().get() {
+            if saved_id.get_untracked().is_some() {
+                last_check.set(Some((now_secs(), items.iter().all(|i| i.passed))));
+            }
+        }
+    });
+
     let (directory, set_directory) = signal(String::new());
     let (fill_message, set_fill_message) = signal(None::<Result<String, String>>);
     let quick_fill = move |_| match entra_endpoints(&directory.get_untracked()) {
@@ -232,6 +261,24 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
                 {move || fill_message.get().map(|m| match m {
                     Ok(t) => view! { <p role="status" class="text-sm text-emerald-800">{t}</p> }.into_any(),
                     Err(t) => view! { <p role="alert" class="text-sm text-red-700">{t}</p> }.into_any(),
+                })}
+            </section>
+
+            <section class="card space-y-3" aria-labelledby="discovery-import">
+                <h2 id="discovery-import" class="font-semibold">"Import from discovery"</h2>
+                <p class="text-sm text-slate-600">"Enter the provider's issuer or its .well-known/openid-configuration URL to fill in the endpoints from its metadata."</p>
+                <div class="flex flex-col gap-2 sm:flex-row">
+                    <label for="discovery-url" class="sr-only">"Issuer or discovery URL"</label>
+                    <input id="discovery-url" class="input sm:max-w-xl" placeholder="Issuer or discovery URL"
+                        prop:value=move || discovery_url.get() on:input=move |ev| set_discovery_url.set(event_target_value(&ev))/>
+                    <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get() || import.pending().get()
+                        on:click=move |_| { import.dispatch(ImportDiscovery { url: discovery_url.get_untracked() }); }>
+                        {move || if import.pending().get() { "Importing…" } else { "Import" }}
+                    </button>
+                </div>
+                {move || import.value().get().map(|r| match r {
+                    Ok(_) => view! { <p role="status" class="text-sm text-emerald-800">"Filled the endpoints from the provider's discovery document."</p> }.into_any(),
+                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
                 })}
             </section>
 
@@ -312,7 +359,24 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
                 <button type="button" class="btn-secondary px-4 py-2 text-sm"
                     disabled=move || !hydrated.get() || saved_id.get().is_none() || active.get()
                     on:click=move |_| set_activate_dialog.set(true)>"Activate"</button>
+                <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get() || check.pending().get()
+                    on:click=move |_| { check.dispatch(CheckIdentityProvider { id: saved_id.get_untracked(), form: f.form() }); }>
+                    {move || if check.pending().get() { "Checking…" } else { "Check configuration" }}
+                </button>
             </div>
+            {move || check.value().get().map(|r| match r {
+                Ok(items) => view! {
+                    <ul class="card space-y-2 text-sm" data-testid="check-results" aria-label="Configuration check">
+                        {items.into_iter().map(|i| view! {
+                            <li class="flex gap-2">
+                                {if i.passed { view! { <Badge text="Passed" tone=Tone::Success/> } } else { view! { <Badge text="Failed" tone=Tone::Warning/> } }}
+                                <span><span class="font-medium">{i.name}</span>": " {i.detail}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+            })}
         </form>
         {(!audit.is_empty()).then(|| view! { <AuditTrail entries=audit/> })}
         <Dialog open=saved_dialog title="Identity Provider saved" confirm="OK"
@@ -329,8 +393,38 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
             })
             on_cancel=Callback::new(move |_| set_activate_dialog.set(false))>
             <p>{ACTIVATE_QUESTION}</p>
+            <p class="mt-3 text-slate-600" data-testid="last-check">
+                {move || match last_check.get() {
+                    Some((at, true)) => format!("Last configuration check: passed ({}).", format_utc(at)),
+                    Some((at, false)) => format!("Last configuration check: failed ({}). Review it before activating.", format_utc(at)),
+                    None => "No configuration check has been run for this identity provider.".to_owned(),
+                }}
+            </p>
         </Dialog>
     }
+}
+
+/// Now in unix seconds (browser or server).
+fn now_secs() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys_now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn js_sys_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.time_origin() + p.now())
+        .unwrap_or(0.0)
 }
 
 #[component]

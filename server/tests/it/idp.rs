@@ -228,3 +228,124 @@ async fn one_active_per_tenant_delete_rules_and_cli_deactivation() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// A provider's metadata endpoints on a local port (what "Import" and "Check" fetch).
+async fn metadata_server() -> String {
+    use axum::routing::get;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let issuer = format!("{base}/contoso/v2.0");
+    let doc = json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{base}/contoso/oauth2/v2.0/authorize"),
+        "token_endpoint": format!("{base}/contoso/oauth2/v2.0/token"),
+        "jwks_uri": format!("{base}/contoso/discovery/v2.0/keys"),
+        "end_session_endpoint": format!("{base}/contoso/oauth2/v2.0/logout"),
+    });
+    let app = axum::Router::new()
+        .route("/contoso/v2.0/.well-known/openid-configuration", get(move || async move { axum::Json(doc) }))
+        .route("/contoso/discovery/v2.0/keys", get(|| async {
+            axum::Json(json!({"keys": [{"kty": "RSA", "use": "sig", "kid": "k1", "n": "sXch", "e": "AQAB"}]}))
+        }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn import_from_discovery_and_check_configuration() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    let base = metadata_server().await;
+
+    let r = app
+        .call(
+            "import_discovery",
+            &[("url", &format!("{base}/contoso/v2.0"))],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = r.json();
+    assert_eq!(d["token_url"], format!("{base}/contoso/oauth2/v2.0/token"));
+    assert_eq!(
+        d["logout_url"],
+        format!("{base}/contoso/oauth2/v2.0/logout")
+    );
+    let bad = app
+        .call(
+            "import_discovery",
+            &[("url", &format!("{base}/nothing-here"))],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("HTTP 404"), "{}", bad.body);
+
+    let mut form = entra_form("Local", "secret");
+    for (k, v) in [
+        ("issuer_uri", &d["issuer"]),
+        ("authorization_url", &d["authorization_url"]),
+        ("token_url", &d["token_url"]),
+        ("jwks_url", &d["jwks_url"]),
+    ] {
+        form[k] = v.clone();
+    }
+    let id = save(&app, &s, None, form.clone()).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let check = |id: Option<String>, form: Value| {
+        let req = Request::post("/api/check_identity_provider")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, format!("cantara_session={s}"))
+            .body(Body::from(json!({"id": id, "form": form}).to_string()))
+            .unwrap();
+        app.send(req)
+    };
+    let items = check(Some(id.clone()), form.clone()).await.json();
+    let all: Vec<(String, bool)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap().to_owned(),
+                i["passed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(all.iter().all(|(_, ok)| *ok), "{items}");
+    assert_eq!(all.len(), 6);
+    let view = app
+        .backend
+        .get_identity_provider(&app.default_tenant, &id)
+        .await
+        .unwrap();
+    assert_eq!(
+        view.last_check.map(|c| c.1),
+        Some(true),
+        "remembered for the activation dialog"
+    );
+
+    let mut wrong = form.clone();
+    wrong["token_url"] = json!(format!("{base}/elsewhere/token"));
+    wrong["jwks_url"] = json!(format!("{base}/missing/keys"));
+    let items = check(Some(id.clone()), wrong).await.json();
+    let failed: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["passed"] == false)
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        ["Access Token URL", "JSON Web Key Set URL", "Key set (JWKS)"]
+    );
+    let view = app
+        .backend
+        .get_identity_provider(&app.default_tenant, &id)
+        .await
+        .unwrap();
+    assert_eq!(view.last_check.map(|c| c.1), Some(false));
+}
