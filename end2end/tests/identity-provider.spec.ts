@@ -51,6 +51,7 @@ test("guide Step 2: configure, save and activate an OAuth2 identity provider", a
   await expect(page.getByLabel("Issuer URI")).toHaveValue(`https://login.microsoftonline.com/${TENANT}/v2.0`);
   await expect(page.getByLabel("Logout URL")).toHaveValue(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/logout`);
   await page.getByLabel("Client ID").fill("11111111-2222-3333-4444-555555555555");
+  await expect(page.getByText("Enter the Application (client) ID")).toHaveCount(0); // cleared once edited
   await page.getByLabel("Client Secret", { exact: true }).fill(SECRET);
   await page.getByLabel("Provider Display Name").fill("Microsoft Entra ID");
   for (const label of ["User Info URL", "Resource", "Audience"]) {

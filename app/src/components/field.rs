@@ -84,7 +84,16 @@ pub fn BoundField(
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
     let key = StoredValue::new(name);
+    // An error is shown until the field is edited; a new error shows again.
+    let edited = RwSignal::new(false);
+    Effect::new(move |_| {
+        error.track();
+        edited.set(false);
+    });
     let message = move || {
+        if edited.get() {
+            return None;
+        }
         error
             .get()
             .and_then(|e| key.with_value(|k| e.message_for(k)))
@@ -100,7 +109,10 @@ pub fn BoundField(
                 class="input mt-1" aria-describedby=described
                 aria-invalid=move || message().is_some().to_string()
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))/>
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    edited.set(true);
+                }/>
             {help.map(|h| view! { <p id=help_id class="mt-1 text-xs text-slate-500">{h}</p> })}
             {move || message().map(|m| view! { <p id=error_id.clone() class="mt-1 text-sm text-red-700">{m}</p> })}
         </div>
