@@ -1,61 +1,19 @@
 //! Provisioning tokens and activity for the current tenant (Tenants page).
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::domain::error::AppError;
-
-/// A token as the console lists it (never the secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenView {
-    pub id: String,
-    pub description: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub expires_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-}
-
-/// A new token: the secret is in this answer only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreatedToken {
-    pub secret: String,
-    pub token: TokenView,
-}
-
-/// One SCIM request as the activity log recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActivityView {
-    pub at: i64,
-    pub method: String,
-    pub path: String,
-    pub status: u16,
-    pub resource_id: Option<String>,
-    pub detail: Option<String>,
-}
-
-#[cfg(feature = "ssr")]
-fn view(t: crate::backend::provisioning_tokens::TokenInfo) -> TokenView {
-    TokenView {
-        id: t.id,
-        description: t.description,
-        created_at: t.created_at,
-        last_used_at: t.last_used_at,
-        expires_at: t.expires_at,
-        revoked_at: t.revoked_at,
-    }
-}
+use crate::domain::provisioning::{ActivityEvent, NewToken, TokenInfo};
 
 /// The current tenant's provisioning tokens.
 #[server(endpoint = "provisioning_tokens")]
-pub async fn list_provisioning_tokens() -> Result<Vec<TokenView>, AppError> {
+pub async fn list_provisioning_tokens() -> Result<Vec<TokenInfo>, AppError> {
     use super::guard::{fail, require_session};
     let (backend, session) = require_session()?;
-    let tokens = backend
+    backend
         .list_provisioning_tokens(&session.tenant_id)
         .await
-        .map_err(fail)?;
-    Ok(tokens.into_iter().map(view).collect())
+        .map_err(fail)
 }
 
 /// Generates a provisioning token for the current tenant. `expires_days` empty = never.
@@ -63,7 +21,7 @@ pub async fn list_provisioning_tokens() -> Result<Vec<TokenView>, AppError> {
 pub async fn create_provisioning_token(
     description: String,
     expires_days: String,
-) -> Result<CreatedToken, AppError> {
+) -> Result<NewToken, AppError> {
     use super::guard::{fail, require_session};
     let (backend, session) = require_session()?;
     let days = match expires_days.trim() {
@@ -75,14 +33,10 @@ pub async fn create_provisioning_token(
             ))
         })?),
     };
-    let new = backend
+    backend
         .create_provisioning_token(&session.tenant_id, &description, days)
         .await
-        .map_err(fail)?;
-    Ok(CreatedToken {
-        secret: new.secret,
-        token: view(new.info),
-    })
+        .map_err(fail)
 }
 
 #[server(endpoint = "revoke_provisioning_token")]
@@ -100,22 +54,11 @@ pub async fn revoke_provisioning_token(token_id: String) -> Result<(), AppError>
 pub async fn list_provisioning_activity(
     failures_only: bool,
     limit: i64,
-) -> Result<Vec<ActivityView>, AppError> {
+) -> Result<Vec<ActivityEvent>, AppError> {
     use super::guard::{fail, require_session};
     let (backend, session) = require_session()?;
-    let events = backend
+    backend
         .list_activity(&session.tenant_id, failures_only, limit)
         .await
-        .map_err(fail)?;
-    Ok(events
-        .into_iter()
-        .map(|e| ActivityView {
-            at: e.at,
-            method: e.method,
-            path: e.path,
-            status: e.status,
-            resource_id: e.resource_id,
-            detail: e.detail,
-        })
-        .collect())
+        .map_err(fail)
 }

@@ -4,7 +4,6 @@
 //! Requests hand their event to a channel; one writer task stores them in batches, so the log
 //! costs SCIM requests no extra write transaction each.
 
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
@@ -12,6 +11,7 @@ use super::clock::now;
 use super::db::Db;
 use super::error::Result;
 use super::Backend;
+pub use crate::domain::provisioning::ActivityEvent;
 
 /// Newest events kept per tenant.
 pub const KEEP_PER_TENANT: i64 = 10_000;
@@ -19,20 +19,6 @@ pub const KEEP_PER_TENANT: i64 = 10_000;
 const QUEUE: usize = 20_000;
 const BATCH: usize = 2000;
 const COLLECT: std::time::Duration = std::time::Duration::from_millis(100);
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActivityEvent {
-    pub tenant_id: String,
-    /// Unix seconds.
-    pub at: i64,
-    pub method: String,
-    /// Path below the tenant, e.g. `/Users/…` (no query string).
-    pub path: String,
-    pub status: u16,
-    pub resource_id: Option<String>,
-    /// For failures: the SCIM error detail.
-    pub detail: Option<String>,
-}
 
 enum Message {
     Event(ActivityEvent),

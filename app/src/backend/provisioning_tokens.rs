@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::clock::now;
 use super::error::{DomainError, Result};
 use super::Backend;
+pub use crate::domain::provisioning::{NewToken, TokenInfo};
 
 /// How long a successful token check is reused by this process. Revocation through this
 /// process clears it at once; one through another instance takes effect within this time.
@@ -58,24 +58,6 @@ const PREFIX: &str = "cantara_scim_";
 /// `last_used_at` is written at most this often per token.
 const TOUCH_EVERY_SECS: i64 = 60;
 pub const MAX_EXPIRY_DAYS: i64 = 3650;
-
-/// A token as listed (never the secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenInfo {
-    pub id: String,
-    pub description: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub expires_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-}
-
-/// A newly created token: the secret, to show once, and its listing.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewToken {
-    pub secret: String,
-    pub info: TokenInfo,
-}
 
 fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod error;
 pub mod idp;
+pub mod provisioning;
 pub mod tenant;
 pub mod time;
 pub mod viewer;

@@ -11,6 +11,25 @@ pub fn format_utc(unix_secs: i64) -> String {
         .unwrap_or_else(|| unix_secs.to_string())
 }
 
+/// Now, in unix seconds: the system clock on the server, the browser's clock in the browser.
+pub fn now_unix() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        let ms = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin() + p.now())
+            .unwrap_or(0.0);
+        (ms / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -18,7 +18,7 @@ use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
 use crate::domain::error::AppError;
 use crate::domain::idp::{entra_endpoints, IdpAuditEntry, IdpForm, IdpView, AUTH_METHODS};
-use crate::domain::time::format_utc;
+use crate::domain::time::{format_utc, now_unix};
 use crate::pages::identity_providers::ACTIVATE_QUESTION;
 
 /// `/identity-providers/new` and `/identity-providers/{id}`.
@@ -191,7 +191,7 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
     Effect::new(move |_| {
         if let Some(Ok(items)) = check.value().get() {
             if saved_id.get_untracked().is_some() {
-                last_check.set(Some((now_secs(), items.iter().all(|i| i.passed))));
+                last_check.set(Some((now_unix(), items.iter().all(|i| i.passed))));
             }
         }
     });
@@ -402,29 +402,6 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
             </p>
         </Dialog>
     }
-}
-
-/// Now in unix seconds (browser or server).
-fn now_secs() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        (js_sys_now() / 1000.0) as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
-    }
-}
-
-#[cfg(feature = "hydrate")]
-fn js_sys_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.time_origin() + p.now())
-        .unwrap_or(0.0)
 }
 
 #[component]

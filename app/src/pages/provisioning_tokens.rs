@@ -5,13 +5,14 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::provisioning::{
-    list_provisioning_tokens, CreateProvisioningToken, RevokeProvisioningToken, TokenView,
+    list_provisioning_tokens, CreateProvisioningToken, RevokeProvisioningToken,
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::field::Field;
 use crate::components::hydration::use_hydrated;
-use crate::domain::time::format_utc;
+use crate::domain::provisioning::TokenInfo;
+use crate::domain::time::{format_utc, now_unix};
 
 #[component]
 pub fn ProvisioningTokens(tenant_name: String) -> impl IntoView {
@@ -78,7 +79,7 @@ pub fn ProvisioningTokens(tenant_name: String) -> impl IntoView {
 
 #[component]
 fn TokenTable(
-    tokens: Vec<TokenView>,
+    tokens: Vec<TokenInfo>,
     revoke: ServerAction<RevokeProvisioningToken>,
 ) -> impl IntoView {
     view! {
@@ -103,13 +104,13 @@ fn TokenTable(
 }
 
 #[component]
-fn TokenRow(token: TokenView, revoke: ServerAction<RevokeProvisioningToken>) -> impl IntoView {
+fn TokenRow(token: TokenInfo, revoke: ServerAction<RevokeProvisioningToken>) -> impl IntoView {
     let (confirming, set_confirming) = signal(false);
     let hydrated = use_hydrated();
     let usable = token.revoked_at.is_none();
     let status = match (token.revoked_at, token.expires_at) {
         (Some(_), _) => view! { <Badge text="Revoked" tone=Tone::Neutral/> },
-        (None, Some(e)) if e <= now_secs() => view! { <Badge text="Expired" tone=Tone::Warning/> },
+        (None, Some(e)) if e <= now_unix() => view! { <Badge text="Expired" tone=Tone::Warning/> },
         _ => view! { <Badge text="Active" tone=Tone::Success/> },
     };
     let id = token.id.clone();
@@ -149,27 +150,4 @@ fn TokenRow(token: TokenView, revoke: ServerAction<RevokeProvisioningToken>) -> 
             </td>
         </tr>
     }
-}
-
-/// Now in unix seconds, on the server and in the browser.
-fn now_secs() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        (js_sys_now() / 1000.0) as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
-    }
-}
-
-#[cfg(feature = "hydrate")]
-fn js_sys_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.time_origin() + p.now())
-        .unwrap_or(0.0)
 }

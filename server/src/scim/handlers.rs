@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use app::backend::activity::ActivityEvent;
+use app::backend::scim_groups::ScimGroup;
 use app::backend::Backend;
 use app::scim::filter::{self, Filter};
 use app::scim::patch::parse_patch;
@@ -256,18 +257,30 @@ async fn search_all(b: &Backend, req: &Request) -> Outcome {
         .scim_list_groups(t, p.filter.as_ref(), group_start, room.max(0))
         .await?;
     for g in &groups {
-        let members = if p.projection.wants("members") {
-            Some(b.scim_group_members(t, &g.id).await?)
-        } else {
-            None
-        };
-        items.push(render::group(base, g, members.as_deref(), &p.projection));
+        items.push(group_json(b, t, base, g, &p.projection, true).await?);
     }
     Ok(Reply::ok(render::list(
         users_total + groups_total,
         p.start,
         items,
     )))
+}
+
+/// A group as SCIM JSON, loading its members only when they will be shown (and `may_load`).
+async fn group_json(
+    b: &Backend,
+    tenant: &str,
+    base: &str,
+    g: &ScimGroup,
+    p: &Projection,
+    may_load: bool,
+) -> Result<Value, ScimFailure> {
+    let members = if may_load && p.wants("members") {
+        Some(b.scim_group_members(tenant, &g.id).await?)
+    } else {
+        None
+    };
+    Ok(render::group(base, g, members.as_deref(), p))
 }
 
 fn method_not_allowed() -> ScimFailure {
@@ -437,12 +450,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             .await?;
         let mut items = Vec::with_capacity(groups.len());
         for g in &groups {
-            let members = if p.projection.wants("members") {
-                Some(b.scim_group_members(t, &g.id).await?)
-            } else {
-                None
-            };
-            items.push(render::group(base, g, members.as_deref(), &p.projection));
+            items.push(group_json(b, t, base, g, &p.projection, true).await?);
         }
         Ok::<_, ScimFailure>(Reply::ok(render::list(total, p.start, items)))
     };
@@ -452,15 +460,11 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::POST, None) => {
             let g = b.scim_create_group(t, &json_body(req)?).await?;
             let p = projection(req)?;
-            let members = if p.wants("members") {
-                Some(b.scim_group_members(t, &g.id).await?)
-            } else {
-                None
-            };
+            let body = group_json(b, t, base, &g, &p, true).await?;
             let loc = format!("{base}/Groups/{}", g.id);
             Ok(Reply::resource(
                 StatusCode::CREATED,
-                render::group(base, &g, members.as_deref(), &p),
+                body,
                 &g.id,
                 g.version,
                 Some(loc),
@@ -469,14 +473,10 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::GET, Some(id)) => {
             let g = b.scim_get_group(t, id).await?;
             let p = projection(req)?;
-            let members = if p.wants("members") {
-                Some(b.scim_group_members(t, &g.id).await?)
-            } else {
-                None
-            };
+            let body = group_json(b, t, base, &g, &p, true).await?;
             Ok(Reply::resource(
                 StatusCode::OK,
-                render::group(base, &g, members.as_deref(), &p),
+                body,
                 &g.id,
                 g.version,
                 None,
@@ -485,14 +485,10 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::PUT, Some(id)) => {
             let g = b.scim_replace_group(t, id, &json_body(req)?).await?;
             let p = projection(req)?;
-            let members = if p.wants("members") {
-                Some(b.scim_group_members(t, &g.id).await?)
-            } else {
-                None
-            };
+            let body = group_json(b, t, base, &g, &p, true).await?;
             Ok(Reply::resource(
                 StatusCode::OK,
-                render::group(base, &g, members.as_deref(), &p),
+                body,
                 &g.id,
                 g.version,
                 None,
@@ -505,14 +501,10 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             let g = b.scim_patch_group(t, id, &ops).await?;
             let asked = req.query.contains_key("attributes");
             let p = projection(req)?;
-            let members = if asked && p.wants("members") {
-                Some(b.scim_group_members(t, &g.id).await?)
-            } else {
-                None
-            };
+            let body = group_json(b, t, base, &g, &p, asked).await?;
             Ok(Reply::resource(
                 StatusCode::OK,
-                render::group(base, &g, members.as_deref(), &p),
+                body,
                 &g.id,
                 g.version,
                 None,
