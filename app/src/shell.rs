@@ -7,7 +7,7 @@ use leptos_router::path;
 
 use crate::components::hydration::provide_hydration_marker;
 use crate::pages::console::ConsoleLayout;
-use crate::pages::groups::SecurityGroupsPage;
+use crate::pages::groups::{GroupDetailPage, SecurityGroupsPage};
 use crate::pages::home::HomePage;
 use crate::pages::identity_providers::IdentityProvidersPage;
 use crate::pages::idp_editor::IdpEditorPage;
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("identity-providers/:id") view=IdpEditorPage/>
                         <Route path=path!("users") view=UsersPage/>
                         <Route path=path!("security-groups") view=SecurityGroupsPage/>
+                        <Route path=path!("security-groups/:id") view=GroupDetailPage/>
                         <Route path=path!("tenants") view=TenantsPage/>
                     </ParentRoute>
                 </Routes>

@@ -43,7 +43,8 @@ test("the admin signs in, uses the console, creates a tenant and signs out", asy
   await expect(page.getByRole("heading", { name: "Identity Providers" })).toBeVisible();
   await shot(page, "identity-providers");
   await nav.getByRole("link", { name: "Users" }).click();
-  await expect(page.getByRole("heading", { name: "No users yet" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
+  await expect(page.locator('[data-username="admin"]')).toContainText("Local");
   await shot(page, "users");
   await nav.getByRole("link", { name: "Security Groups" }).click();
   await expect(page.getByRole("heading", { name: "Security Groups", exact: true })).toBeVisible();

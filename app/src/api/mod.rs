@@ -2,6 +2,7 @@
 //!
 //! Endpoints are named explicitly (`/api/<name>`) so URLs stay stable for tests and proxies.
 
+pub mod directory;
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;
 pub mod identity_providers;

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod bootstrap;
 pub mod clock;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod identity_providers;
 pub mod idp_check;

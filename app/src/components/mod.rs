@@ -7,3 +7,4 @@ pub mod empty_state;
 pub mod field;
 pub mod hydration;
 pub mod page_header;
+pub mod pager;

@@ -3,6 +3,7 @@
 //! Nothing here touches the database or HTTP; the `backend` module (server only) owns those.
 
 pub mod account;
+pub mod directory;
 pub mod error;
 pub mod idp;
 pub mod provisioning;

@@ -1,0 +1,188 @@
+//! The Users and Security Groups pages' queries: search, filters and server-side pagination.
+
+use serde_json::Value;
+use sqlx::Row;
+
+use super::db::flag;
+use super::error::{DomainError, Result};
+use super::Backend;
+use crate::domain::account::{fold_username, AccountSource};
+use crate::domain::directory::{GroupDetail, GroupRow, MemberRow, Page, UserRow, PER_PAGE};
+
+fn like(search: &str) -> String {
+    let s = fold_username(search.trim())
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{s}%")
+}
+
+fn typed_value(doc: &Value, attr: &str, kind: &str) -> Option<String> {
+    doc.get(attr)?
+        .as_array()?
+        .iter()
+        .find(|e| {
+            e.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case(kind))
+        })
+        .and_then(|e| e.get("value").and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
+fn source(row: &sqlx::any::AnyRow) -> Result<AccountSource> {
+    let s: String = row.try_get("source")?;
+    AccountSource::from_db(&s)
+        .ok_or_else(|| DomainError::Internal(format!("unknown account source {s}")))
+}
+
+impl Backend {
+    /// Users of a tenant; `search` matches username, display name and work e-mail.
+    pub async fn list_users(
+        &self,
+        tenant_id: &str,
+        search: &str,
+        source_filter: Option<AccountSource>,
+        active: Option<bool>,
+        page: i64,
+    ) -> Result<Page<UserRow>> {
+        let page = page.max(1);
+        let where_clause = "WHERE a.tenant_id = $1 \
+             AND ($2 = '' OR a.username_folded LIKE $3 ESCAPE '\\' OR a.display_name_folded LIKE $3 ESCAPE '\\' OR a.work_email_folded LIKE $3 ESCAPE '\\') \
+             AND ($4 = '' OR a.source = $4) AND ($5 < 0 OR a.is_active = $5)";
+        let search = search.trim();
+        let source_s = source_filter.map(AccountSource::as_db).unwrap_or("");
+        let active_i = active.map(i64::from).unwrap_or(-1);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.updated_at \
+             FROM account a {where_clause} ORDER BY a.username_folded, a.account_id LIMIT $6 OFFSET $7"
+        )))
+        .bind(tenant_id)
+        .bind(search)
+        .bind(like(search))
+        .bind(source_s)
+        .bind(active_i)
+        .bind(PER_PAGE)
+        .bind((page - 1) * PER_PAGE)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM account a {where_clause}"
+        )))
+        .bind(tenant_id)
+        .bind(search)
+        .bind(like(search))
+        .bind(source_s)
+        .bind(active_i)
+        .fetch_one(&self.db.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let doc: Option<String> = r.try_get("scim_doc")?;
+                let doc: Value = doc
+                    .and_then(|d| serde_json::from_str(&d).ok())
+                    .unwrap_or(Value::Null);
+                Ok(UserRow {
+                    id: r.try_get("account_id")?,
+                    username: r.try_get("username")?,
+                    display_name: r.try_get("display_name")?,
+                    work_email: typed_value(&doc, "emails", "work"),
+                    mobile: typed_value(&doc, "phoneNumbers", "mobile"),
+                    source: source(r)?,
+                    active: flag(r, "is_active")?,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page: PER_PAGE,
+        })
+    }
+
+    pub async fn list_groups(
+        &self,
+        tenant_id: &str,
+        search: &str,
+        page: i64,
+    ) -> Result<Page<GroupRow>> {
+        let page = page.max(1);
+        let search = search.trim();
+        let where_clause =
+            "WHERE g.tenant_id = $1 AND ($2 = '' OR g.display_name_folded LIKE $3 ESCAPE '\\')";
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT g.group_id, g.display_name, g.source, g.updated_at, \
+             (SELECT COUNT(*) FROM group_member m WHERE m.group_id = g.group_id) AS members \
+             FROM security_group g {where_clause} ORDER BY g.display_name_folded, g.group_id LIMIT $4 OFFSET $5"
+        )))
+        .bind(tenant_id)
+        .bind(search)
+        .bind(like(search))
+        .bind(PER_PAGE)
+        .bind((page - 1) * PER_PAGE)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM security_group g {where_clause}"
+        )))
+        .bind(tenant_id)
+        .bind(search)
+        .bind(like(search))
+        .fetch_one(&self.db.pool)
+        .await?;
+        let items = rows.iter().map(group_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page: PER_PAGE,
+        })
+    }
+
+    /// A group and its members (users of the tenant by username; other ids as sent).
+    pub async fn group_detail(&self, tenant_id: &str, group_id: &str) -> Result<GroupDetail> {
+        let row = sqlx::query(
+            "SELECT g.group_id, g.display_name, g.source, g.updated_at, \
+             (SELECT COUNT(*) FROM group_member m WHERE m.group_id = g.group_id) AS members \
+             FROM security_group g WHERE g.tenant_id = $1 AND g.group_id = $2",
+        )
+        .bind(tenant_id)
+        .bind(group_id)
+        .fetch_optional(&self.db.pool)
+        .await?
+        .ok_or(DomainError::NotFound("group"))?;
+        let group = group_row(&row)?;
+        let members = sqlx::query(
+            "SELECT m.account_id, a.username, a.display_name FROM group_member m \
+             LEFT JOIN account a ON a.account_id = m.account_id AND a.tenant_id = $2 \
+             WHERE m.group_id = $1 ORDER BY COALESCE(a.username_folded, m.account_id) LIMIT 1000",
+        )
+        .bind(group_id)
+        .bind(tenant_id)
+        .fetch_all(&self.db.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(MemberRow {
+                id: r.try_get("account_id")?,
+                username: r.try_get("username")?,
+                display_name: r.try_get("display_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(GroupDetail { group, members })
+    }
+}
+
+fn group_row(r: &sqlx::any::AnyRow) -> Result<GroupRow> {
+    Ok(GroupRow {
+        id: r.try_get("group_id")?,
+        name: r.try_get("display_name")?,
+        source: source(r)?,
+        members: r.try_get("members")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}

@@ -1,0 +1,75 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, shot, signIn } from "./helpers";
+
+test("provisioned users and groups appear with Account Source SCIM; deactivation shows", async ({ page, request }) => {
+  await signIn(page);
+  await page.goto("/tenants");
+  await hydrated(page);
+  await page.getByLabel("Description").fill("views test");
+  await page.getByRole("button", { name: "Generate new token" }).click();
+  const token = (await page.getByTestId("token-secret").textContent())!.trim();
+  const tenantCard = page.locator('[data-tenant-name="Default"]');
+  const scim = (await tenantCard.getByTestId("scim-url").textContent())!.trim();
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" };
+
+  // What Entra sends: users, a group without members, then a member PATCH.
+  const ids: string[] = [];
+  for (const [upn, name] of [["ada@contoso.com", "Ada Lovelace"], ["alan@contoso.com", "Alan Turing"]]) {
+    const r = await request.post(`${scim}/Users`, {
+      headers,
+      data: {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: upn, active: true, displayName: name,
+        emails: [{ type: "work", value: upn, primary: true }], phoneNumbers: [{ type: "mobile", value: "+44 20 7946 0000" }],
+        name: { givenName: name.split(" ")[0], familyName: name.split(" ")[1], formatted: name }, externalId: upn.split("@")[0],
+      },
+    });
+    expect(r.status()).toBe(201);
+    ids.push((await r.json()).id);
+  }
+  const g = await request.post(`${scim}/Groups`, { headers, data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Cantara Admins" } });
+  expect(g.status()).toBe(201);
+  const gid = (await g.json()).id;
+  const p = await request.patch(`${scim}/Groups/${gid}`, {
+    headers,
+    data: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Add", path: "members", value: ids.map((value) => ({ value })) }] },
+  });
+  expect(p.status()).toBe(200);
+
+  // Users: SCIM accounts with their attributes and the SCIM badge.
+  const nav = page.getByRole("navigation", { name: "Main" }).last();
+  await nav.getByRole("link", { name: "Users" }).click();
+  const ada = page.locator('[data-username="ada@contoso.com"]');
+  await expect(ada).toContainText("Ada Lovelace");
+  await expect(ada).toContainText("+44 20 7946 0000");
+  await expect(ada).toContainText("SCIM");
+  await expect(ada).toContainText("Active");
+  await expect(page.locator('[data-username="admin"]')).toContainText("Local");
+  await expect(page.getByTestId("page-range")).toHaveText("1–3 of 3");
+  await page.getByLabel("Account Source").selectOption("scim");
+  await expect(page.getByTestId("user-row")).toHaveCount(2);
+  await shot(page, "users-scim");
+
+  // Security Groups: the group with its members (guide: Verify Group in Cantara).
+  await nav.getByRole("link", { name: "Security Groups" }).click();
+  const row = page.locator('[data-group-name="Cantara Admins"]');
+  await expect(row.getByTestId("member-count")).toHaveText("2");
+  await expect(row).toContainText("SCIM");
+  await shot(page, "security-groups-list");
+  await row.getByRole("link", { name: "Cantara Admins" }).click();
+  await expect(page.getByRole("note")).toHaveText("Managed by SCIM — change it in your identity provider.");
+  await expect(page.getByTestId("group-members")).toContainText("ada@contoso.com");
+  await expect(page.getByTestId("group-members")).toContainText("alan@contoso.com");
+  await shot(page, "security-group-detail");
+
+  // Deactivation in Entra arrives as active=false and shows on reload.
+  const d = await request.patch(`${scim}/Users/${ids[1]}`, {
+    headers,
+    data: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Replace", path: "active", value: "False" }] },
+  });
+  expect(d.status()).toBe(200);
+  await page.goto("/users");
+  await hydrated(page);
+  await expect(page.locator('[data-username="alan@contoso.com"]')).toContainText("Deactivated");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "users-phone");
+});
