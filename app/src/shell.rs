@@ -13,6 +13,7 @@ use crate::pages::identity_providers::IdentityProvidersPage;
 use crate::pages::idp_editor::IdpEditorPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::provisioning::ProvisioningPage;
 use crate::pages::tenants::TenantsPage;
 use crate::pages::users::UsersPage;
 
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("users") view=UsersPage/>
                         <Route path=path!("security-groups") view=SecurityGroupsPage/>
                         <Route path=path!("security-groups/:id") view=GroupDetailPage/>
+                        <Route path=path!("provisioning") view=ProvisioningPage/>
                         <Route path=path!("tenants") view=TenantsPage/>
                     </ParentRoute>
                 </Routes>

@@ -72,4 +72,22 @@ test("provisioned users and groups appear with Account Source SCIM; deactivation
   await expect(page.locator('[data-username="alan@contoso.com"]')).toContainText("Deactivated");
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, "users-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Provisioning activity: what Entra sent and what failed, without reading server logs.
+  const dup = await request.post(`${scim}/Users`, { headers, data: { userName: "ADA@contoso.com" } });
+  expect(dup.status()).toBe(409);
+  await page.waitForTimeout(400); // the activity log is written in batches every 100 ms
+  await page.goto("/provisioning");
+  await hydrated(page);
+  const summary = page.getByTestId("provisioning-summary");
+  await expect(summary).toContainText("Provisioned users2");
+  await expect(summary).toContainText("Provisioned groups1");
+  await expect(page.getByTestId("activity-row").first()).toContainText("POST /Users");
+  await page.getByLabel("Failures only").check();
+  await expect(page.getByTestId("activity-row")).toHaveCount(1);
+  await expect(page.getByTestId("activity-row")).toContainText("409");
+  await expect(page.getByTestId("activity-row")).toContainText("already exists");
+  expect(await page.content()).not.toContain(token);
+  await shot(page, "provisioning-activity");
 });

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::error::AppError;
-use crate::domain::provisioning::{ActivityEvent, NewToken, TokenInfo};
+use crate::domain::provisioning::{ActivityEvent, NewToken, ProvisioningSummary, TokenInfo};
 
 /// The current tenant's provisioning tokens.
 #[server(endpoint = "provisioning_tokens")]
@@ -59,6 +59,17 @@ pub async fn list_provisioning_activity(
     let (backend, session) = require_session()?;
     backend
         .list_activity(&session.tenant_id, failures_only, limit)
+        .await
+        .map_err(fail)
+}
+
+/// When Entra last called this tenant, and how many users and groups it has provisioned.
+#[server(endpoint = "provisioning_summary")]
+pub async fn get_provisioning_summary() -> Result<ProvisioningSummary, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .provisioning_summary(&session.tenant_id)
         .await
         .map_err(fail)
 }

@@ -11,7 +11,7 @@ use super::clock::now;
 use super::db::Db;
 use super::error::Result;
 use super::Backend;
-pub use crate::domain::provisioning::ActivityEvent;
+pub use crate::domain::provisioning::{ActivityEvent, ProvisioningSummary};
 
 /// Newest events kept per tenant.
 pub const KEEP_PER_TENANT: i64 = 10_000;
@@ -160,6 +160,31 @@ impl Backend {
                 })
             })
             .collect()
+    }
+
+    pub async fn provisioning_summary(&self, tenant_id: &str) -> Result<ProvisioningSummary> {
+        let last_call_at: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(at) FROM provisioning_event WHERE tenant_id = $1")
+                .bind(tenant_id)
+                .fetch_one(&self.db.pool)
+                .await?;
+        let users: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM account WHERE tenant_id = $1 AND source = 'scim'",
+        )
+        .bind(tenant_id)
+        .fetch_one(&self.db.pool)
+        .await?;
+        let groups: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM security_group WHERE tenant_id = $1 AND source = 'scim'",
+        )
+        .bind(tenant_id)
+        .fetch_one(&self.db.pool)
+        .await?;
+        Ok(ProvisioningSummary {
+            last_call_at,
+            users,
+            groups,
+        })
     }
 
     /// Records one SCIM request (called by the SCIM layer for every request).

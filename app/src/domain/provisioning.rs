@@ -35,3 +35,11 @@ pub struct ActivityEvent {
     /// For failures: the SCIM error detail.
     pub detail: Option<String>,
 }
+
+/// Per tenant: when Entra last called, and what it has provisioned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisioningSummary {
+    pub last_call_at: Option<i64>,
+    pub users: i64,
+    pub groups: i64,
+}

@@ -10,11 +10,12 @@ use crate::components::hydration::use_hydrated;
 use crate::domain::error::AppError;
 use crate::domain::viewer::Viewer;
 
-/// Navigation entries: (label, path). The labels are the contract's.
+/// Navigation entries: (label, path). The contract's four, plus Provisioning (ui.md).
 const NAV: &[(&str, &str)] = &[
     ("Identity Providers", "/identity-providers"),
     ("Users", "/users"),
     ("Security Groups", "/security-groups"),
+    ("Provisioning", "/provisioning"),
     ("Tenants", "/tenants"),
 ];
 

@@ -7,6 +7,7 @@ pub mod identity_providers;
 pub mod idp_editor;
 pub mod login;
 pub mod not_found;
+pub mod provisioning;
 pub mod provisioning_tokens;
 pub mod tenants;
 pub mod users;
