@@ -7,7 +7,6 @@
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
-use super::clock::now;
 use super::db::Db;
 use super::error::Result;
 use super::Backend;
@@ -190,9 +189,5 @@ impl Backend {
     /// Records one SCIM request (called by the SCIM layer for every request).
     pub fn record_activity(&self, event: ActivityEvent) {
         self.activity.record(event);
-    }
-
-    pub fn activity_now() -> i64 {
-        now()
     }
 }

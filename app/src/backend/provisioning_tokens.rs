@@ -7,10 +7,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::clock::now;
@@ -59,12 +55,7 @@ const PREFIX: &str = "cantara_scim_";
 const TOUCH_EVERY_SECS: i64 = 60;
 pub const MAX_EXPIRY_DAYS: i64 = 3650;
 
-fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use super::secrets::{random_token, sha256_hex as hash};
 
 impl Backend {
     pub async fn create_provisioning_token(
@@ -89,9 +80,7 @@ impl Backend {
             }
         }
         self.get_tenant(tenant_id).await?;
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+        let secret = format!("{PREFIX}{}", random_token());
         let ts = now();
         let info = TokenInfo {
             id: uuid::Uuid::new_v4().to_string(),

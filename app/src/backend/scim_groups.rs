@@ -134,17 +134,24 @@ async fn clear_members(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
     Ok(())
 }
 
-async fn store(conn: &mut AnyConnection, tenant_id: &str, id: &str, doc: &Doc) -> Result<()> {
+/// The columns derived from a group document: its name and external id.
+fn derive(doc: &Doc) -> (String, Option<String>) {
     let name = doc
         .get("displayName")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .trim()
         .to_owned();
-    let external_id = doc
-        .get("externalId")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    (
+        name,
+        doc.get("externalId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    )
+}
+
+async fn store(conn: &mut AnyConnection, tenant_id: &str, id: &str, doc: &Doc) -> Result<()> {
+    let (name, external_id) = derive(doc);
     sqlx::query(
         "UPDATE security_group SET display_name = $1, display_name_folded = $2, external_id = $3, scim_doc = $4, \
          updated_at = $5, version = version + 1 WHERE group_id = $6 AND tenant_id = $7",
@@ -166,16 +173,7 @@ impl Backend {
     pub async fn scim_create_group(&self, tenant_id: &str, body: &Value) -> Result<ScimGroup> {
         let mut doc = normalize_resource(Resource::Group, body)?;
         let members = take_members(&mut doc);
-        let name = doc
-            .get("displayName")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        let external_id = doc
-            .get("externalId")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let (name, external_id) = derive(&doc);
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
         let mut tx = self.db.begin_write().await?;

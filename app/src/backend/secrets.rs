@@ -10,6 +10,22 @@ use rand::RngCore;
 use super::error::{DomainError, Result};
 use super::SecretKey;
 
+/// 256 random bits, base64url: session ids and provisioning tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 as lowercase hex: how session ids and tokens are stored (never the value itself).
+pub fn sha256_hex(value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub fn encrypt(key: &SecretKey, plaintext: &str) -> Result<String> {
     let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key.bytes()));
     let mut nonce = [0u8; 12];

@@ -3,10 +3,6 @@
 //! The browser holds a random 256-bit id; the database holds only its SHA-256, so a copy of the
 //! database cannot be replayed as cookies. Sessions end after an idle period or an absolute limit.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::clock::now;
@@ -45,16 +41,7 @@ impl SessionInfo {
     }
 }
 
-fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+use super::secrets::{random_token as new_token, sha256_hex as hash_token};
 
 impl Backend {
     /// Starts a session for an account in its own tenant; returns the cookie value.

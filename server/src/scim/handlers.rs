@@ -201,7 +201,7 @@ async fn handle(
     };
     backend.record_activity(ActivityEvent {
         tenant_id,
-        at: Backend::activity_now(),
+        at: app::backend::clock::now(),
         method,
         path,
         status,
