@@ -12,6 +12,7 @@ use crate::pages::home::HomePage;
 use crate::pages::identity_providers::IdentityProvidersPage;
 use crate::pages::idp_editor::IdpEditorPage;
 use crate::pages::login::LoginPage;
+use crate::pages::sign_in_failed::SignInFailedPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::provisioning::ProvisioningPage;
 use crate::pages::tenants::TenantsPage;
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/login/:tenant_id") view=LoginPage/>
+                    <Route path=path!("/sign-in-failed") view=SignInFailedPage/>
                     <ParentRoute path=path!("") view=ConsoleLayout>
                         <Route path=path!("") view=HomePage/>
                         <Route path=path!("identity-providers") view=IdentityProvidersPage/>

@@ -10,7 +10,7 @@ use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::backend::sessions::{SessionInfo, ABSOLUTE_TIMEOUT_SECS, SESSION_COOKIE};
+use crate::backend::sessions::{session_cookie, SessionInfo};
 use crate::backend::{Backend, DomainError};
 use crate::domain::error::AppError;
 
@@ -62,10 +62,7 @@ pub fn client_address() -> Option<IpAddr> {
 
 /// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure on https.
 pub fn set_session_cookie(token: &str, secure: bool) {
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT_SECS}{}",
-        if secure { "; Secure" } else { "" }
-    );
+    let cookie = session_cookie(token, secure);
     if let (Some(res), Ok(value)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(&cookie),

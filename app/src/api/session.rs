@@ -6,7 +6,8 @@ use crate::domain::error::AppError;
 use crate::domain::viewer::{LoginTarget, Viewer};
 
 /// Which tenant a sign-in page is for: the default one, or the one in `/login/{TenantID}`.
-/// Public: it is shown before sign-in, and says nothing but the tenant's name.
+/// Public: it is shown before sign-in, and says nothing but the tenant's name and its
+/// single sign-on button.
 #[server(endpoint = "login_target")]
 pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, AppError> {
     use super::guard::{backend, fail};
@@ -16,9 +17,21 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
         None => backend.default_tenant().await,
     }
     .map_err(fail)?;
+    let sso_provider = match backend.active_identity_provider(&tenant.id).await.map_err(fail)? {
+        Some(idp) => Some(
+            backend
+                .get_identity_provider(&tenant.id, &idp)
+                .await
+                .map_err(fail)?
+                .form
+                .provider_display_name,
+        ),
+        None => None,
+    };
     Ok(LoginTarget {
         tenant_id: tenant.id,
         tenant_name: tenant.name,
+        sso_provider,
     })
 }
 

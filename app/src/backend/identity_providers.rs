@@ -17,7 +17,7 @@ use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
 const SELECT: &str = "SELECT idp_id, kind, name, description, is_active, auth_method, client_id, client_secret_enc, \
      authorization_url, token_url, jwks_url, username_attribute, issuer_uri, userinfo_url, secure_jwks, logout_url, \
      resource, audience, display_name_attribute, grant_type, scopes, provider_display_name, pkce_enabled, \
-     refresh_tokens_enabled, create_users, updated_at, last_check_at, last_check_ok FROM identity_provider";
+     refresh_tokens_enabled, create_users, updated_at, last_check_at, last_check_ok, last_test_result FROM identity_provider";
 
 fn to_view(r: &AnyRow) -> Result<IdpView> {
     let secret: String = r.try_get("client_secret_enc")?;
@@ -34,6 +34,9 @@ fn to_view(r: &AnyRow) -> Result<IdpView> {
             (Some(at), Some(ok)) => Some((at, ok != 0)),
             _ => None,
         },
+        last_test: r
+            .try_get::<Option<String>, _>("last_test_result")?
+            .and_then(|j| serde_json::from_str(&j).ok()),
         form: IdpForm {
             name: r.try_get("name")?,
             description: r.try_get("description")?,
@@ -237,6 +240,13 @@ impl Backend {
                 }
             })?;
         let what = changes(before.as_ref().map(|b| &b.form), &v, secret_enc.is_some());
+        if before.is_some() && !what.is_empty() {
+            // A test sign-in vouches for the configuration it ran with only.
+            sqlx::query("UPDATE identity_provider SET last_test_at = NULL, last_test_result = NULL WHERE idp_id = $1")
+                .bind(&idp_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         audit(&mut tx, tenant_id, &idp_id, actor, "saved", &what).await?;
         tx.commit().await?;
         tracing::info!(tenant_id = %tenant_id, idp_id = %idp_id, "identity provider saved");

@@ -25,7 +25,7 @@ fn client() -> Result<reqwest::Client> {
 }
 
 /// GETs JSON from `url`; errors are sentences for the console.
-async fn fetch_json(url: &str, allow_http: bool) -> std::result::Result<Value, String> {
+pub(crate) async fn fetch_json(url: &str, allow_http: bool) -> std::result::Result<Value, String> {
     if let Some(problem) = url_problem(url, true, allow_http) {
         return Err(problem);
     }

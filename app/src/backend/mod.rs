@@ -10,8 +10,11 @@ pub mod clock;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod id_token;
 pub mod identity_providers;
 pub mod idp_check;
+pub mod jwks;
+pub mod oidc_client;
 pub mod passwords;
 pub mod provisioning_tokens;
 pub mod scim_groups;
@@ -21,6 +24,8 @@ pub mod secret_key;
 pub mod secrets;
 pub mod sessions;
 pub mod sign_in;
+pub mod sso;
+pub mod sso_pending;
 pub mod tenants;
 
 use std::sync::Arc;
@@ -52,6 +57,7 @@ pub struct Backend {
     pub config: Arc<BackendConfig>,
     pub activity: activity::ActivityLog,
     pub(crate) token_cache: Arc<provisioning_tokens::TokenCache>,
+    pub(crate) jwks: Arc<jwks::JwksCache>,
 }
 
 impl Backend {
@@ -63,6 +69,7 @@ impl Backend {
             config: Arc::new(config),
             activity,
             token_cache: Arc::default(),
+            jwks: Arc::default(),
         }
     }
 

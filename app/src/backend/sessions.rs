@@ -12,6 +12,14 @@ use super::Backend;
 
 /// The cookie that carries the session id.
 pub const SESSION_COOKIE: &str = "cantara_session";
+/// The `Set-Cookie` value for a new session: HttpOnly, SameSite=Lax, Secure on https.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT_SECS}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
 /// A session unused for this long ends.
 pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
 /// No session lives longer than this, used or not.
@@ -43,14 +51,38 @@ impl SessionInfo {
 
 use super::secrets::{random_token as new_token, sha256_hex as hash_token};
 
+/// What a session made by single sign-on keeps from its provider (tokens encrypted).
+#[derive(Debug, Clone)]
+pub struct SsoTokens {
+    pub idp_id: String,
+    pub id_token_enc: String,
+    pub refresh_token_enc: Option<String>,
+    pub id_token_expires_at: i64,
+}
+
+/// Serialises refreshes in this process, so concurrent requests of one session do not each
+/// spend the (rotating) refresh token.
+static REFRESH_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 impl Backend {
     /// Starts a session for an account in its own tenant; returns the cookie value.
     pub async fn start_session(&self, account_id: &str, tenant_id: &str) -> Result<String> {
+        self.start_session_with(account_id, tenant_id, None).await
+    }
+
+    /// Starts a session; `sso` when it was made by single sign-on.
+    pub async fn start_session_with(
+        &self,
+        account_id: &str,
+        tenant_id: &str,
+        sso: Option<&SsoTokens>,
+    ) -> Result<String> {
         let token = new_token();
         let ts = now();
         sqlx::query(
-            "INSERT INTO session (session_hash, account_id, tenant_id, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO session (session_hash, account_id, tenant_id, created_at, last_seen_at, expires_at, \
+             idp_id, id_token_enc, refresh_token_enc, id_token_expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(hash_token(&token))
         .bind(account_id)
@@ -58,9 +90,61 @@ impl Backend {
         .bind(ts)
         .bind(ts)
         .bind(ts + ABSOLUTE_TIMEOUT_SECS)
+        .bind(sso.map(|s| s.idp_id.as_str()))
+        .bind(sso.map(|s| s.id_token_enc.as_str()))
+        .bind(sso.and_then(|s| s.refresh_token_enc.as_deref()))
+        .bind(sso.map(|s| s.id_token_expires_at))
         .execute(&self.db.pool)
         .await?;
         Ok(token)
+    }
+
+    pub(crate) async fn store_refreshed_tokens(
+        &self,
+        session_hash: &str,
+        id_token_enc: Option<String>,
+        refresh_token_enc: Option<String>,
+        id_token_expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE session SET id_token_enc = COALESCE($1, id_token_enc), \
+             refresh_token_enc = COALESCE($2, refresh_token_enc), id_token_expires_at = $3 WHERE session_hash = $4",
+        )
+        .bind(id_token_enc)
+        .bind(refresh_token_enc)
+        .bind(id_token_expires_at)
+        .bind(session_hash)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// When the ID token of an SSO session with a refresh token has expired, refreshes it;
+    /// `false` when the provider refused (the session must end).
+    async fn revalidate_sso(&self, hash: &str) -> Result<bool> {
+        let _one_at_a_time = REFRESH_LOCK.lock().await;
+        let row = sqlx::query(
+            "SELECT a.tenant_id, s.idp_id, s.refresh_token_enc, s.id_token_expires_at, a.sso_key \
+             FROM session s JOIN account a ON a.account_id = s.account_id WHERE s.session_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        let Some(row) = row else { return Ok(false) };
+        let expires: Option<i64> = row.try_get("id_token_expires_at")?;
+        if expires.is_some_and(|e| e > now()) {
+            return Ok(true); // another request refreshed it meanwhile
+        }
+        let (Some(idp_id), Some(refresh)) = (
+            row.try_get::<Option<String>, _>("idp_id")?,
+            row.try_get::<Option<String>, _>("refresh_token_enc")?,
+        ) else {
+            return Ok(true);
+        };
+        let tenant_id: String = row.try_get("tenant_id")?;
+        let sso_key: Option<String> = row.try_get("sso_key")?;
+        self.refresh_sso_session(hash, &tenant_id, &idp_id, &refresh, sso_key.as_deref())
+            .await
     }
 
     /// Looks up a cookie value. Expired sessions, and sessions of accounts that are deactivated
@@ -69,6 +153,7 @@ impl Backend {
         let hash = hash_token(token);
         let row = sqlx::query(
             "SELECT s.account_id, s.tenant_id, s.last_seen_at, s.expires_at, \
+                    s.idp_id, s.refresh_token_enc, s.id_token_expires_at, \
                     a.username, a.display_name, a.is_active, a.is_admin, a.tenant_id AS home_tenant_id, \
                     h.is_default AS home_is_default, t.name AS tenant_name \
              FROM session s \
@@ -86,7 +171,17 @@ impl Backend {
         let expires: i64 = row.try_get("expires_at")?;
         let active = flag(&row, "is_active")?;
         let admin = flag(&row, "is_admin")?;
-        if ts >= expires || ts - last_seen >= IDLE_TIMEOUT_SECS || !active || !admin {
+        // Local sign-in is for administrators; single sign-on admits whoever the provider lets in
+        // (in Entra: the people assigned to the application).
+        let via_sso = row.try_get::<Option<String>, _>("idp_id")?.is_some();
+        if ts >= expires || ts - last_seen >= IDLE_TIMEOUT_SECS || !active || !(admin || via_sso) {
+            self.end_session_by_hash(&hash).await?;
+            return Ok(None);
+        }
+        let id_token_expired = row
+            .try_get::<Option<i64>, _>("id_token_expires_at")?
+            .is_some_and(|e| e <= ts);
+        if via_sso && id_token_expired && row.try_get::<Option<String>, _>("refresh_token_enc")?.is_some() && !self.revalidate_sso(&hash).await? {
             self.end_session_by_hash(&hash).await?;
             return Ok(None);
         }
@@ -110,9 +205,38 @@ impl Backend {
         }))
     }
 
-    /// Ends the session behind a cookie value (sign-out). Unknown values are fine.
-    pub async fn end_session(&self, token: &str) -> Result<()> {
-        self.end_session_by_hash(&hash_token(token)).await
+    /// Ends the session behind a cookie value (sign-out). Unknown values are fine. Returns the
+    /// identity provider's logout address when the session came from single sign-on and the
+    /// provider has a Logout URL.
+    pub async fn end_session(&self, token: &str) -> Result<Option<String>> {
+        let hash = hash_token(token);
+        let row = sqlx::query(
+            "SELECT a.tenant_id, s.idp_id, s.id_token_enc FROM session s \
+             JOIN account a ON a.account_id = s.account_id WHERE s.session_hash = $1",
+        )
+            .bind(&hash)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        self.end_session_by_hash(&hash).await?;
+        let Some(row) = row else { return Ok(None) };
+        let Some(idp_id) = row.try_get::<Option<String>, _>("idp_id")? else {
+            return Ok(None);
+        };
+        let tenant_id: String = row.try_get("tenant_id")?;
+        let id_token: Option<String> = row.try_get("id_token_enc")?;
+        self.provider_logout_url(&tenant_id, &idp_id, id_token.as_deref())
+            .await
+    }
+
+    /// Test helper: make an SSO session's ID token expire now (so the next request refreshes).
+    #[doc(hidden)]
+    pub async fn expire_id_token_for_tests(&self, token: &str) -> Result<()> {
+        sqlx::query("UPDATE session SET id_token_expires_at = $1 WHERE session_hash = $2")
+            .bind(now() - 1)
+            .bind(hash_token(token))
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
     }
 
     async fn end_session_by_hash(&self, hash: &str) -> Result<()> {

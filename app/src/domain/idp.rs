@@ -275,6 +275,8 @@ pub struct IdpView {
     pub updated_at: i64,
     /// When the configuration was last checked, and whether every check passed.
     pub last_check: Option<(i64, bool)>,
+    /// The last "Test sign-in" since the configuration was last saved.
+    pub last_test: Option<super::sso::TestSignIn>,
     pub form: IdpForm,
 }
 

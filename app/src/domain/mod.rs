@@ -7,6 +7,7 @@ pub mod directory;
 pub mod error;
 pub mod idp;
 pub mod provisioning;
+pub mod sso;
 pub mod tenant;
 pub mod time;
 pub mod viewer;

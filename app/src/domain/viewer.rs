@@ -19,4 +19,6 @@ pub struct Viewer {
 pub struct LoginTarget {
     pub tenant_id: String,
     pub tenant_name: String,
+    /// The Provider Display Name of the tenant's active identity provider, if one is active.
+    pub sso_provider: Option<String>,
 }

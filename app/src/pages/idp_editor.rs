@@ -1,6 +1,7 @@
 //! The identity provider wizard (guide Step 2): Identity Provider Type, Name, Description, then the
 //! guide's "Required" and "Additional" OAuth 2.0 fields with their exact labels, each with help.
-//! `Save Identity Provider` → "Identity Provider saved"; `Activate` → the guide's confirmation.
+//! `Save Identity Provider` → "Identity Provider saved"; `Activate` → the guide's confirmation,
+//! which says whether a `Test sign-in` of the saved configuration succeeded.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -18,6 +19,7 @@ use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
 use crate::domain::error::AppError;
 use crate::domain::idp::{entra_endpoints, IdpAuditEntry, IdpForm, IdpView, AUTH_METHODS};
+use crate::domain::sso::{TestOutcome, TestSignIn};
 use crate::domain::time::{format_utc, now_unix};
 use crate::pages::identity_providers::ACTIVATE_QUESTION;
 
@@ -142,6 +144,7 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
     let saved_id = RwSignal::new(initial.as_ref().map(|v| v.id.clone()));
     let has_secret = RwSignal::new(initial.as_ref().is_some_and(|v| v.has_secret));
     let active = RwSignal::new(initial.as_ref().is_some_and(|v| v.active));
+    let last_test = RwSignal::new(initial.as_ref().and_then(|v| v.last_test.clone()));
     let save = ServerAction::<SaveIdentityProvider>::new();
     let activate = ServerAction::<ActivateIdentityProvider>::new();
     let redirect = Resource::new(|| (), |_| get_redirect_url());
@@ -156,6 +159,7 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
             saved_id.set(Some(view.id.clone()));
             has_secret.set(view.has_secret);
             active.set(view.active);
+            last_test.set(view.last_test.clone());
             f.client_secret.set(String::new());
             set_saved_dialog.set(true);
         }
@@ -363,7 +367,13 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
                     on:click=move |_| { check.dispatch(CheckIdentityProvider { id: saved_id.get_untracked(), form: f.form() }); }>
                     {move || if check.pending().get() { "Checking…" } else { "Check configuration" }}
                 </button>
+                {move || saved_id.get().map(|id| view! {
+                    // A plain link: the server sends the browser to the provider and back.
+                    <a href=format!("/oauth/test/{id}") rel="external" class="btn-secondary px-4 py-2 text-sm"
+                        title="Signs you in at the provider with the saved configuration; no session is started">"Test sign-in"</a>
+                })}
             </div>
+            {move || last_test.get().map(|t| view! { <TestResult test=t/> })}
             {move || check.value().get().map(|r| match r {
                 Ok(items) => view! {
                     <ul class="card space-y-2 text-sm" data-testid="check-results" aria-label="Configuration check">
@@ -400,7 +410,55 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
                     None => "No configuration check has been run for this identity provider.".to_owned(),
                 }}
             </p>
+            <p class="mt-2 text-slate-600" data-testid="last-test">
+                {move || match last_test.get() {
+                    Some(TestSignIn { at, outcome: TestOutcome::Succeeded { username, .. }, .. }) =>
+                        format!("Test sign-in: succeeded as {username} ({}).", format_utc(at)),
+                    Some(TestSignIn { at, outcome: TestOutcome::Failed { failure }, .. }) =>
+                        format!("Test sign-in: failed ({}): {}", format_utc(at), failure.message()),
+                    None => "No test sign-in since the configuration was last saved. Use Test sign-in first to avoid a lockout.".to_owned(),
+                }}
+            </p>
         </Dialog>
+    }
+}
+
+/// What the last test sign-in found: the person and every claim, or what went wrong.
+#[component]
+fn TestResult(test: TestSignIn) -> impl IntoView {
+    let when = format!("{} by {}", format_utc(test.at), test.by);
+    match test.outcome {
+        TestOutcome::Succeeded { username, display_name, claims } => view! {
+            <section class="card space-y-3 text-sm" data-testid="test-result" aria-label="Test sign-in">
+                <div class="flex items-center gap-2">
+                    <Badge text="Test sign-in succeeded" tone=Tone::Success/>
+                    <span class="text-slate-500">{when}</span>
+                </div>
+                <dl class="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+                    <dt class="font-medium">"Username"</dt><dd data-testid="test-username">{username}</dd>
+                    <dt class="font-medium">"Display name"</dt><dd data-testid="test-display-name">{display_name}</dd>
+                </dl>
+                <details>
+                    <summary class="cursor-pointer text-indigo-700">{format!("Claims ({})", claims.len())}</summary>
+                    <table class="mt-2 w-full text-left text-xs">
+                        <tbody>
+                            {claims.into_iter().map(|(k, v)| view! {
+                                <tr class="border-t border-slate-100"><th class="py-1 pr-3 font-mono font-medium">{k}</th><td class="break-all py-1 font-mono">{v}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
+            </section>
+        }.into_any(),
+        TestOutcome::Failed { failure } => view! {
+            <section class="card space-y-2 text-sm" data-testid="test-result" aria-label="Test sign-in">
+                <div class="flex items-center gap-2">
+                    <Badge text="Test sign-in failed" tone=Tone::Warning/>
+                    <span class="text-slate-500">{when}</span>
+                </div>
+                <p>{failure.message()}</p>
+            </section>
+        }.into_any(),
     }
 }
 

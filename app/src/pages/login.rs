@@ -1,4 +1,5 @@
-//! `/login` and `/login/{TenantID}`: local sign-in (single sign-on buttons join it later).
+//! `/login` and `/login/{TenantID}`: `Sign in with {Provider Display Name}` when the tenant has an
+//! active identity provider, and local sign-in (administrators' break-glass path) below it.
 //! With one tenant, `/login` is that tenant's page; otherwise it signs in to the default tenant.
 
 use leptos::form::ActionForm;
@@ -26,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
                     <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
                         {move || Suspend::new(async move {
                             match target.await {
-                                Ok(t) => view! { <LoginForm tenant_id=t.tenant_id tenant_name=t.tenant_name/> }.into_any(),
+                                Ok(t) => view! { <LoginForm tenant_id=t.tenant_id tenant_name=t.tenant_name sso_provider=t.sso_provider/> }.into_any(),
                                 Err(_) => view! {
                                     <h1 class="text-lg font-semibold">"Unknown tenant"</h1>
                                     <p class="mt-2 text-sm text-slate-600">
@@ -44,14 +45,22 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 #[component]
-fn LoginForm(tenant_id: String, tenant_name: String) -> impl IntoView {
+fn LoginForm(tenant_id: String, tenant_name: String, sso_provider: Option<String>) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    let start = format!("/oauth/start/{tenant_id}");
     view! {
         <h1 class="text-lg font-semibold">"Sign in"</h1>
         <p class="mt-1 text-sm text-slate-600">
             "Tenant " <span class="font-medium text-slate-800" data-testid="login-tenant">{tenant_name}</span>
         </p>
+        {sso_provider.map(|name| view! {
+            // A plain link: the server answers with the redirect to the identity provider.
+            <a href=start rel="external" class="btn-primary mt-5 flex w-full justify-center">{format!("Sign in with {name}")}</a>
+            <div class="mt-5 flex items-center gap-3 text-xs text-slate-500" aria-hidden="true">
+                <span class="h-px flex-1 bg-slate-200"></span>"or with a local account"<span class="h-px flex-1 bg-slate-200"></span>
+            </div>
+        })}
         <ActionForm action=login attr:class="mt-5 space-y-4">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <div>

@@ -9,5 +9,6 @@ pub mod login;
 pub mod not_found;
 pub mod provisioning;
 pub mod provisioning_tokens;
+pub mod sign_in_failed;
 pub mod tenants;
 pub mod users;

@@ -1,4 +1,5 @@
-//! `/logout`: ends the session, clears the cookie, and goes back to the sign-in page.
+//! `/logout`: ends the session, clears the cookie, and goes back to the sign-in page, or, for a
+//! session made by single sign-on, on to the provider's Logout URL.
 
 use app::backend::sessions::SESSION_COOKIE;
 use app::backend::Backend;
@@ -9,12 +10,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::session::cookie_value;
 
 pub async fn logout(State(backend): State<Backend>, headers: HeaderMap) -> Response {
+    let mut next = None;
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
-        if let Err(e) = backend.end_session(token).await {
-            tracing::warn!(error = %e, "ending session failed");
+        match backend.end_session(token).await {
+            Ok(provider_logout) => next = provider_logout,
+            Err(e) => tracing::warn!(error = %e, "ending session failed"),
         }
     }
-    let mut response = Redirect::to("/login").into_response();
+    let mut response = Redirect::to(next.as_deref().unwrap_or("/login")).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         clear_cookie(backend.config.secure_cookies()),

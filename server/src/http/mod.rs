@@ -1,8 +1,9 @@
-//! The HTTP surface: health probes, sign-out, and the Leptos console with its server functions,
+//! The HTTP surface: health probes, single sign-on, sign-out, and the Leptos console with its server functions,
 //! wrapped in the session, origin-check, body-limit and request-id/trace layers.
 
 pub mod health;
 pub mod logout;
+pub mod oauth;
 pub mod origin;
 pub mod session;
 pub mod trace;
@@ -40,6 +41,9 @@ pub fn router(backend: Backend, options: LeptosOptions) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/logout", get(logout::logout).post(logout::logout))
+        .route("/oauth", get(oauth::callback))
+        .route("/oauth/start/{tenant_id}", get(oauth::start))
+        .route("/oauth/test/{idp_id}", get(oauth::test))
         .with_state(backend.clone());
 
     own.merge(crate::scim::router(backend.clone()))

@@ -1,0 +1,601 @@
+//! Single sign-on through a tenant's identity provider: starting the authorization code flow,
+//! finishing it at `/oauth` (code exchange, ID token validation, claims, account), test sign-ins
+//! from the wizard, refreshing SSO sessions, and the address to leave through at sign-out.
+//!
+//! The `/oauth` route is a thin caller of [`Backend::finish_sso`]; every rule lives here.
+
+use serde_json::{Map, Value};
+use sqlx::Row;
+
+use super::clock::now;
+use super::db::{bit, flag};
+use super::error::{DomainError, Result};
+use super::id_token::{self, claim_text, Expected, IdTokenClaims, KeySource};
+use super::oidc_client::{Provider, Tokens};
+use super::secrets::{decrypt, encrypt, random_token, sha256_hex};
+use super::sessions::{SessionInfo, SsoTokens};
+use super::sso_pending::{NewPending, Pending, Purpose};
+use super::Backend;
+use crate::domain::account::{fold_username, AccountSource, Username};
+use crate::domain::sso::{ProviderError, SsoFailure, TestOutcome, TestSignIn};
+
+/// The cookie that binds a sign-in to the browser that started it (login CSRF protection).
+pub const BROWSER_COOKIE: &str = "cantara_sso";
+
+/// Where to send the browser to start, and the value of the [`BROWSER_COOKIE`] to set.
+#[derive(Debug)]
+pub struct SsoStart {
+    pub location: String,
+    pub browser_token: String,
+}
+
+/// The query of an authorization response, parsed once.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AuthorizationResponse {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum SsoOutcome {
+    /// A console session was started; the value is the session cookie.
+    SignedIn { session_token: String },
+    /// A test sign-in finished (well or not); its result is stored on the identity provider.
+    Tested { idp_id: String },
+    Failed {
+        failure: SsoFailure,
+        tenant_id: Option<String>,
+    },
+    /// No authorization response at all: the provider sent the browser back after sign-out.
+    SignedOut,
+}
+
+/// A provider as loaded for a flow.
+struct Loaded {
+    provider: Provider,
+    active: bool,
+}
+
+fn internal(e: DomainError) -> (SsoFailure, String) {
+    (SsoFailure::Internal, e.to_string())
+}
+
+impl Backend {
+    async fn load_provider(&self, tenant_id: &str, idp_id: &str) -> Result<Loaded> {
+        let view = self.get_identity_provider(tenant_id, idp_id).await?;
+        let client_secret = self.identity_provider_secret(tenant_id, idp_id).await?;
+        Ok(Loaded {
+            active: view.active,
+            provider: Provider {
+                form: view.form,
+                client_secret,
+                redirect_url: format!("{}/oauth", self.public_url()),
+            },
+        })
+    }
+
+    /// The tenant's active identity provider, if any.
+    pub async fn active_identity_provider(&self, tenant_id: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT idp_id FROM identity_provider WHERE tenant_id = $1 AND is_active = 1",
+        )
+        .bind(tenant_id)
+        .fetch_optional(&self.db.pool)
+        .await?)
+    }
+
+    /// Starts single sign-on with the tenant's active identity provider.
+    pub async fn start_sign_in(&self, tenant_id: &str) -> std::result::Result<SsoStart, SsoFailure> {
+        let idp_id = self
+            .active_identity_provider(tenant_id)
+            .await
+            .map_err(|e| log_internal(&e))?
+            .ok_or(SsoFailure::NoActiveProvider)?;
+        self.start(tenant_id, &idp_id, Purpose::SignIn, None).await
+    }
+
+    /// Starts a test sign-in of a saved (maybe inactive) identity provider for this administrator.
+    pub async fn start_test_sign_in(
+        &self,
+        session: &SessionInfo,
+        idp_id: &str,
+    ) -> std::result::Result<SsoStart, SsoFailure> {
+        self.start(
+            &session.tenant_id,
+            idp_id,
+            Purpose::Test,
+            Some(&session.account_id),
+        )
+        .await
+    }
+
+    async fn start(
+        &self,
+        tenant_id: &str,
+        idp_id: &str,
+        purpose: Purpose,
+        account_id: Option<&str>,
+    ) -> std::result::Result<SsoStart, SsoFailure> {
+        let loaded = self.load_provider(tenant_id, idp_id).await.map_err(|e| match e {
+            DomainError::NotFound(_) => SsoFailure::NoActiveProvider,
+            e => log_internal(&e),
+        })?;
+        let request = loaded.provider.authorization_request()?;
+        let browser_token = random_token();
+        self.save_pending(&NewPending {
+            state: &request.state,
+            browser_token: &browser_token,
+            tenant_id,
+            idp_id,
+            purpose,
+            account_id,
+            nonce: &request.nonce,
+            pkce_verifier: request.pkce_verifier.as_deref(),
+        })
+        .await
+        .map_err(|e| log_internal(&e))?;
+        Ok(SsoStart {
+            location: request.url,
+            browser_token,
+        })
+    }
+
+    /// Finishes a sign-in at the Redirect URL. `browser_token` is the [`BROWSER_COOKIE`];
+    /// `session` the console session of the request (needed for test sign-ins).
+    pub async fn finish_sso(
+        &self,
+        response: &AuthorizationResponse,
+        browser_token: Option<&str>,
+        session: Option<&SessionInfo>,
+    ) -> SsoOutcome {
+        if response.state.is_none() && response.code.is_none() && response.error.is_none() {
+            return SsoOutcome::SignedOut;
+        }
+        let failed = |failure: SsoFailure, tenant_id: Option<String>, detail: &str| {
+            tracing::warn!(failure = %failure.code(), tenant_id = ?tenant_id, detail, "single sign-on refused");
+            SsoOutcome::Failed { failure, tenant_id }
+        };
+        let pending = match response.state.as_deref() {
+            Some(state) => match self.take_pending(state).await {
+                Ok(p) => p,
+                Err(e) => return failed(log_internal(&e), None, "pending sign-in lookup"),
+            },
+            None => None,
+        };
+        let Some(pending) = pending else {
+            return failed(SsoFailure::StateUnknown, None, "state unknown, used or expired");
+        };
+        let tenant = Some(pending.tenant_id.clone());
+        if browser_token.map(sha256_hex).as_deref() != Some(pending.browser_hash.as_str()) {
+            return failed(SsoFailure::BrowserMismatch, tenant, "browser cookie differs");
+        }
+        if pending.purpose == Purpose::Test
+            && session.map(|s| &s.account_id) != pending.account_id.as_ref()
+        {
+            return failed(SsoFailure::BrowserMismatch, tenant, "test sign-in without its administrator's session");
+        }
+        let result = self.complete(&pending, response).await;
+        match (pending.purpose, result) {
+            (Purpose::Test, result) => {
+                let outcome = match result {
+                    Ok(Completed { claims, username, display_name, .. }) => TestOutcome::Succeeded {
+                        username,
+                        display_name,
+                        claims: claims
+                            .iter()
+                            .map(|(k, v)| (k.clone(), claim_display(v)))
+                            .collect(),
+                    },
+                    Err((failure, detail)) => {
+                        tracing::warn!(failure = %failure.code(), idp_id = %pending.idp_id, detail = %detail, "test sign-in failed");
+                        TestOutcome::Failed { failure }
+                    }
+                };
+                let by = session.map(|s| s.username.clone()).unwrap_or_default();
+                if let Err(e) = self.record_test(&pending.idp_id, &by, outcome).await {
+                    return failed(log_internal(&e), tenant, "storing the test result");
+                }
+                SsoOutcome::Tested { idp_id: pending.idp_id }
+            }
+            (Purpose::SignIn, Err((failure, detail))) => failed(failure, tenant, &detail),
+            (Purpose::SignIn, Ok(done)) => match self.sign_in_sso(&pending, done).await {
+                Ok(session_token) => SsoOutcome::SignedIn { session_token },
+                Err((failure, detail)) => failed(failure, tenant, &detail),
+            },
+        }
+    }
+
+    /// Everything between the provider's answer and a known person: code exchange, ID token,
+    /// User Info when needed, username and display name.
+    async fn complete(
+        &self,
+        pending: &Pending,
+        response: &AuthorizationResponse,
+    ) -> std::result::Result<Completed, (SsoFailure, String)> {
+        if let Some(error) = &response.error {
+            let desc: String = response
+                .error_description
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(300)
+                .collect();
+            return Err((
+                SsoFailure::Provider(ProviderError::parse(error)),
+                format!("provider error {error}: {desc}"),
+            ));
+        }
+        let code = response
+            .code
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or((SsoFailure::Provider(ProviderError::Other(String::new())), "no code".into()))?;
+        let loaded = self
+            .load_provider(&pending.tenant_id, &pending.idp_id)
+            .await
+            .map_err(|e| match e {
+                DomainError::NotFound(_) => (SsoFailure::NoActiveProvider, "identity provider deleted".into()),
+                e => internal(e),
+            })?;
+        if pending.purpose == Purpose::SignIn && !loaded.active {
+            return Err((SsoFailure::NoActiveProvider, "identity provider deactivated meanwhile".into()));
+        }
+        let provider = loaded.provider;
+        let tokens = provider
+            .exchange_code(code, pending.pkce_verifier.clone())
+            .await?;
+        let raw = tokens
+            .id_token
+            .clone()
+            .ok_or((SsoFailure::NoIdToken, "token response without id_token".into()))?;
+        let verified = self
+            .validate_id_token(&provider, &raw, Some(&pending.nonce))
+            .await?;
+        let mut claims = verified.all.clone();
+        let f = &provider.form;
+        let wanted = [f.username_attribute.as_str(), f.display_name_attribute.as_str()];
+        if !f.userinfo_url.is_empty()
+            && wanted.iter().any(|c| !c.is_empty() && claim_text(&claims, c).is_none())
+        {
+            let info = self
+                .user_info(&provider, &tokens.access_token)
+                .await?;
+            if claim_text(&info, "sub").as_deref() != Some(verified.subject.as_str()) {
+                return Err((SsoFailure::SignatureInvalid, "User Info sub differs from the ID token's".into()));
+            }
+            for (k, v) in info {
+                claims.entry(k).or_insert(v);
+            }
+        }
+        let username = claim_text(&claims, &f.username_attribute)
+            .ok_or((SsoFailure::MissingUsername, format!("no claim {:?}", f.username_attribute)))?;
+        let display_name = claim_text(&claims, &f.display_name_attribute).unwrap_or_else(|| username.clone());
+        Ok(Completed {
+            verified,
+            claims,
+            username,
+            display_name,
+            tokens,
+            raw_id_token: raw,
+        })
+    }
+
+    async fn validate_id_token(
+        &self,
+        provider: &Provider,
+        raw: &str,
+        nonce: Option<&str>,
+    ) -> std::result::Result<IdTokenClaims, (SsoFailure, String)> {
+        let f = &provider.form;
+        if f.issuer_uri.is_empty() {
+            return Err((SsoFailure::Misconfigured, "no Issuer URI".into()));
+        }
+        id_token::validate(
+            raw,
+            KeySource {
+                jwks_url: &f.jwks_url,
+                allow_http: !f.secure_jwks,
+            },
+            &self.jwks,
+            &Expected {
+                issuer: &f.issuer_uri,
+                client_id: &f.client_id,
+                audience: Some(f.audience.as_str()),
+                nonce,
+                now: now(),
+            },
+        )
+        .await
+    }
+
+    async fn user_info(
+        &self,
+        provider: &Provider,
+        access_token: &str,
+    ) -> std::result::Result<Map<String, Value>, (SsoFailure, String)> {
+        let url = &provider.form.userinfo_url;
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| (SsoFailure::Internal, e.to_string()))?;
+        let res = client
+            .get(url)
+            .bearer_auth(access_token)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| (SsoFailure::ProviderUnreachable, format!("User Info: {e}")))?;
+        if !res.status().is_success() {
+            return Err((SsoFailure::TokenRefused, format!("User Info answered {}", res.status())));
+        }
+        res.json::<Map<String, Value>>()
+            .await
+            .map_err(|_| (SsoFailure::MalformedToken, "User Info is not a JSON object".into()))
+    }
+
+    async fn record_test(&self, idp_id: &str, by: &str, outcome: TestOutcome) -> Result<()> {
+        let test = TestSignIn {
+            at: now(),
+            by: by.to_owned(),
+            outcome,
+        };
+        let json = serde_json::to_string(&test).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE identity_provider SET last_test_at = $1, last_test_result = $2 WHERE idp_id = $3")
+            .bind(test.at)
+            .bind(json)
+            .bind(idp_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Finds or creates the account and starts its console session.
+    async fn sign_in_sso(
+        &self,
+        pending: &Pending,
+        done: Completed,
+    ) -> std::result::Result<String, (SsoFailure, String)> {
+        let create = self
+            .get_identity_provider(&pending.tenant_id, &pending.idp_id)
+            .await
+            .map_err(internal)?
+            .form
+            .create_users;
+        let account_id = self
+            .link_account(&pending.tenant_id, &done, create)
+            .await?;
+        let key = &self.config.secret_key;
+        let tokens = SsoTokens {
+            idp_id: pending.idp_id.clone(),
+            id_token_enc: encrypt(key, &done.raw_id_token).map_err(internal)?,
+            refresh_token_enc: done
+                .tokens
+                .refresh_token
+                .as_deref()
+                .map(|t| encrypt(key, t))
+                .transpose()
+                .map_err(internal)?,
+            id_token_expires_at: done.verified.expires_at,
+        };
+        let token = self
+            .start_session_with(&account_id, &pending.tenant_id, Some(&tokens))
+            .await
+            .map_err(internal)?;
+        tracing::info!(tenant_id = %pending.tenant_id, account_id = %account_id, "signed in with single sign-on");
+        Ok(token)
+    }
+
+    /// The account for a validated person: by the provider's stable identity first, then by
+    /// username (case-insensitive, which links it), else a new one when the provider creates
+    /// accounts. Deactivated accounts are refused.
+    async fn link_account(
+        &self,
+        tenant_id: &str,
+        done: &Completed,
+        create: bool,
+    ) -> std::result::Result<String, (SsoFailure, String)> {
+        let sso_key = done.verified.stable_key();
+        let username = Username::parse(&done.username)
+            .map_err(|_| (SsoFailure::MissingUsername, "username claim is not a valid username".into()))?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let select = "SELECT account_id, is_active, source, sso_key, username_folded FROM account WHERE tenant_id = $1 AND ";
+        let by_key = sqlx::query(sqlx::AssertSqlSafe(format!("{select} sso_key = $2")))
+            .bind(tenant_id)
+            .bind(&sso_key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let row = match by_key {
+            Some(r) => Some(r),
+            None => sqlx::query(sqlx::AssertSqlSafe(format!("{select} username_folded = $2")))
+                .bind(tenant_id)
+                .bind(username.folded())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| internal(e.into()))?,
+        };
+        let db = |e: sqlx::Error| internal(e.into());
+        let account_id = match row {
+            Some(r) => {
+                let id: String = r.try_get("account_id").map_err(db)?;
+                if !flag(&r, "is_active").map_err(internal)? {
+                    return Err((SsoFailure::AccountDeactivated, format!("account {id} is deactivated")));
+                }
+                let linked: Option<String> = r.try_get("sso_key").map_err(db)?;
+                match linked {
+                    Some(k) if k != sso_key => {
+                        return Err((SsoFailure::AccountLinkedElsewhere, format!("account {id} is linked to {k}")))
+                    }
+                    Some(_) => {
+                        // A renamed person (new UPN or e-mail) keeps their account; local
+                        // accounts follow the new name when it is free, SCIM ones follow SCIM.
+                        let source: String = r.try_get("source").map_err(db)?;
+                        let folded: String = r.try_get("username_folded").map_err(db)?;
+                        if AccountSource::from_db(&source) == Some(AccountSource::Local) && folded != username.folded() {
+                            let _ = sqlx::query(
+                                "UPDATE account SET username = $1, username_folded = $2, updated_at = $3 \
+                                 WHERE account_id = $4 AND NOT EXISTS \
+                                 (SELECT 1 FROM account o WHERE o.tenant_id = $5 AND o.username_folded = $2)",
+                            )
+                            .bind(username.as_str())
+                            .bind(username.folded())
+                            .bind(now())
+                            .bind(&id)
+                            .bind(tenant_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db)?;
+                        }
+                    }
+                    None => {
+                        sqlx::query("UPDATE account SET sso_key = $1, updated_at = $2 WHERE account_id = $3")
+                            .bind(&sso_key)
+                            .bind(now())
+                            .bind(&id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db)?;
+                    }
+                }
+                id
+            }
+            None if create => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let ts = now();
+                sqlx::query(
+                    "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
+                     display_name_folded, source, is_active, is_admin, sso_key, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                )
+                .bind(&id)
+                .bind(tenant_id)
+                .bind(username.as_str())
+                .bind(username.folded())
+                .bind(&done.display_name)
+                .bind(fold_username(&done.display_name))
+                .bind(AccountSource::Local.as_db())
+                .bind(bit(true))
+                .bind(bit(false))
+                .bind(&sso_key)
+                .bind(ts)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                tracing::info!(tenant_id = %tenant_id, account_id = %id, "account created at first sign-in");
+                id
+            }
+            None => return Err((SsoFailure::AccountUnknown, "no account and creation is off".into())),
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(account_id)
+    }
+
+    /// Uses an SSO session's refresh token once its ID token has expired. `false` means the
+    /// provider refused (or the new ID token did not validate): the caller ends the session.
+    pub(crate) async fn refresh_sso_session(
+        &self,
+        session_hash: &str,
+        tenant_id: &str,
+        idp_id: &str,
+        refresh_token_enc: &str,
+        sso_key: Option<&str>,
+    ) -> Result<bool> {
+        let loaded = match self.load_provider(tenant_id, idp_id).await {
+            Ok(l) => l,
+            Err(DomainError::NotFound(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let refresh_token = decrypt(&self.config.secret_key, refresh_token_enc)?;
+        let tokens: Tokens = match loaded.provider.refresh(&refresh_token).await {
+            Ok(t) => t,
+            Err((failure, detail)) => {
+                tracing::info!(failure = %failure.code(), detail = %detail, "refresh refused; session ends");
+                return Ok(false);
+            }
+        };
+        let (id_token_enc, expires_at) = match &tokens.id_token {
+            Some(raw) => match self.validate_id_token(&loaded.provider, raw, None).await {
+                Ok(c) if sso_key.is_none_or(|k| k == c.stable_key()) => {
+                    (Some(encrypt(&self.config.secret_key, raw)?), c.expires_at)
+                }
+                Ok(_) => {
+                    tracing::warn!("refreshed ID token is for another person; session ends");
+                    return Ok(false);
+                }
+                Err((failure, detail)) => {
+                    tracing::warn!(failure = %failure.code(), detail = %detail, "refreshed ID token refused; session ends");
+                    return Ok(false);
+                }
+            },
+            // Without a new ID token the refresh itself vouches for the next hour.
+            None => (None, now() + 3600),
+        };
+        let new_refresh = tokens
+            .refresh_token
+            .as_deref()
+            .map(|t| encrypt(&self.config.secret_key, t))
+            .transpose()?;
+        self.store_refreshed_tokens(session_hash, id_token_enc, new_refresh, expires_at)
+            .await?;
+        Ok(true)
+    }
+
+    /// Where the browser goes after `/logout` for a session made by single sign-on through a
+    /// provider with a Logout URL (`None`: back to the sign-in page).
+    pub(crate) async fn provider_logout_url(
+        &self,
+        tenant_id: &str,
+        idp_id: &str,
+        id_token_enc: Option<&str>,
+    ) -> Result<Option<String>> {
+        let view = match self.get_identity_provider(tenant_id, idp_id).await {
+            Ok(v) => v,
+            Err(DomainError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if view.form.logout_url.is_empty() {
+            return Ok(None);
+        }
+        let Ok(mut url) = url::Url::parse(&view.form.logout_url) else {
+            return Ok(None);
+        };
+        {
+            let mut q = url.query_pairs_mut();
+            if let Some(enc) = id_token_enc {
+                q.append_pair("id_token_hint", &decrypt(&self.config.secret_key, enc)?);
+            }
+            q.append_pair("client_id", &view.form.client_id);
+            // The Redirect URL is registered at the provider; `/oauth` without a response
+            // continues to the sign-in page.
+            q.append_pair("post_logout_redirect_uri", &format!("{}/oauth", self.public_url()));
+        }
+        Ok(Some(url.to_string()))
+    }
+}
+
+/// A finished flow before any account is touched.
+struct Completed {
+    verified: IdTokenClaims,
+    claims: Map<String, Value>,
+    username: String,
+    display_name: String,
+    tokens: Tokens,
+    raw_id_token: String,
+}
+
+fn claim_display(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn log_internal(e: &DomainError) -> SsoFailure {
+    tracing::error!(error = %e, "single sign-on: internal error");
+    SsoFailure::Internal
+}

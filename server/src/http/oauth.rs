@@ -1,0 +1,98 @@
+//! Single sign-on over HTTP: `/oauth/start/{TenantID}` (the `Sign in with …` button),
+//! `/oauth/test/{IdpID}` (the wizard's `Test sign-in`) and `/oauth`, the Redirect URL where the
+//! provider answers. Thin: the domain decides; this sets cookies and picks the next page.
+
+use app::backend::sessions::{session_cookie, SessionInfo};
+use app::backend::sso::{AuthorizationResponse, SsoOutcome, SsoStart, BROWSER_COOKIE};
+use app::backend::sso_pending::PENDING_TTL_SECS;
+use app::backend::Backend;
+use app::domain::sso::SsoFailure;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+
+use super::session::cookie_value;
+
+pub async fn start(State(backend): State<Backend>, Path(tenant_id): Path<String>) -> Response {
+    match backend.start_sign_in(&tenant_id).await {
+        Ok(start) => to_provider(&backend, start),
+        Err(failure) => failure_page(&failure, Some(&tenant_id)),
+    }
+}
+
+pub async fn test(
+    State(backend): State<Backend>,
+    session: Option<Extension<SessionInfo>>,
+    Path(idp_id): Path<String>,
+) -> Response {
+    let Some(Extension(session)) = session else {
+        return Redirect::to("/login").into_response();
+    };
+    match backend.start_test_sign_in(&session, &idp_id).await {
+        Ok(start) => to_provider(&backend, start),
+        Err(failure) => failure_page(&failure, Some(&session.tenant_id)),
+    }
+}
+
+pub async fn callback(
+    State(backend): State<Backend>,
+    session: Option<Extension<SessionInfo>>,
+    headers: HeaderMap,
+    Query(response): Query<AuthorizationResponse>,
+) -> Response {
+    let browser = cookie_value(&headers, BROWSER_COOKIE);
+    let outcome = backend
+        .finish_sso(&response, browser, session.as_ref().map(|s| &s.0))
+        .await;
+    let secure = backend.config.secure_cookies();
+    let mut res = match outcome {
+        SsoOutcome::SignedIn { session_token } => {
+            let mut res = Redirect::to("/").into_response();
+            if let Ok(v) = HeaderValue::from_str(&session_cookie(&session_token, secure)) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        SsoOutcome::Tested { idp_id } => {
+            Redirect::to(&format!("/identity-providers/{idp_id}?tested=1")).into_response()
+        }
+        SsoOutcome::Failed { failure, tenant_id } => failure_page(&failure, tenant_id.as_deref()),
+        SsoOutcome::SignedOut => Redirect::to("/login").into_response(),
+    };
+    res.headers_mut()
+        .append(header::SET_COOKIE, browser_cookie("", 0, secure));
+    res
+}
+
+/// Sends the browser to the provider, binding the sign-in to it with a short-lived cookie.
+fn to_provider(backend: &Backend, start: SsoStart) -> Response {
+    let mut res = Redirect::to(&start.location).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        browser_cookie(
+            &start.browser_token,
+            PENDING_TTL_SECS,
+            backend.config.secure_cookies(),
+        ),
+    );
+    res
+}
+
+fn browser_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{BROWSER_COOKIE}={value}; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("cantara_sso=; Path=/oauth; Max-Age=0"))
+}
+
+/// The sign-in error page says what went wrong; only the failure's code travels in the address.
+fn failure_page(failure: &SsoFailure, tenant_id: Option<&str>) -> Response {
+    let mut query = vec![("reason", failure.code())];
+    if let Some(t) = tenant_id {
+        query.push(("tenant", t.to_owned()));
+    }
+    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    Redirect::to(&format!("/sign-in-failed?{query}")).into_response()
+}
