@@ -12,9 +12,9 @@ use crate::pages::home::HomePage;
 use crate::pages::identity_providers::IdentityProvidersPage;
 use crate::pages::idp_editor::IdpEditorPage;
 use crate::pages::login::LoginPage;
-use crate::pages::sign_in_failed::SignInFailedPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::provisioning::ProvisioningPage;
+use crate::pages::sign_in_failed::SignInFailedPage;
 use crate::pages::tenants::TenantsPage;
 use crate::pages::users::UsersPage;
 

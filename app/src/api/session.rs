@@ -17,7 +17,11 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
         None => backend.default_tenant().await,
     }
     .map_err(fail)?;
-    let sso_provider = match backend.active_identity_provider(&tenant.id).await.map_err(fail)? {
+    let sso_provider = match backend
+        .active_identity_provider(&tenant.id)
+        .await
+        .map_err(fail)?
+    {
         Some(idp) => Some(
             backend
                 .get_identity_provider(&tenant.id, &idp)

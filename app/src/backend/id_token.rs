@@ -157,7 +157,10 @@ pub async fn validate(
 fn header(raw: &str) -> Result<Map<String, Value>, Refusal> {
     let first = raw.split('.').next().unwrap_or("");
     if raw.split('.').count() != 3 {
-        return Err(refuse(SsoFailure::MalformedToken, "not a signed JWT (JWS compact)"));
+        return Err(refuse(
+            SsoFailure::MalformedToken,
+            "not a signed JWT (JWS compact)",
+        ));
     }
     URL_SAFE_NO_PAD
         .decode(first.trim_end_matches('='))
@@ -205,22 +208,34 @@ fn check_claims(all: Map<String, Value>, x: &Expected<'_>) -> Result<IdTokenClai
             return Err(refuse(SsoFailure::AudienceMismatch, format!("azp {azp:?}")))
         }
         None if audiences.len() > 1 => {
-            return Err(refuse(SsoFailure::AudienceMismatch, "several audiences and no azp"))
+            return Err(refuse(
+                SsoFailure::AudienceMismatch,
+                "several audiences and no azp",
+            ))
         }
         _ => {}
     }
 
     let exp = number("exp").ok_or_else(|| refuse(SsoFailure::MalformedToken, "no exp"))?;
     if x.now > exp + CLOCK_SKEW_SECS {
-        return Err(refuse(SsoFailure::Expired, format!("exp {exp}, now {}", x.now)));
+        return Err(refuse(
+            SsoFailure::Expired,
+            format!("exp {exp}, now {}", x.now),
+        ));
     }
     let iat = number("iat").ok_or_else(|| refuse(SsoFailure::MalformedToken, "no iat"))?;
     if iat > x.now + CLOCK_SKEW_SECS {
-        return Err(refuse(SsoFailure::IssuedInFuture, format!("iat {iat}, now {}", x.now)));
+        return Err(refuse(
+            SsoFailure::IssuedInFuture,
+            format!("iat {iat}, now {}", x.now),
+        ));
     }
     if let Some(nbf) = number("nbf") {
         if nbf > x.now + CLOCK_SKEW_SECS {
-            return Err(refuse(SsoFailure::IssuedInFuture, format!("nbf {nbf}, now {}", x.now)));
+            return Err(refuse(
+                SsoFailure::IssuedInFuture,
+                format!("nbf {nbf}, now {}", x.now),
+            ));
         }
     }
 
@@ -283,7 +298,11 @@ mod tests {
         assert_eq!(failure(v), SsoFailure::IssuerMismatch);
         let mut v = good();
         v["aud"] = json!(["other", "client"]);
-        assert_eq!(failure(v), SsoFailure::AudienceMismatch, "several audiences need azp");
+        assert_eq!(
+            failure(v),
+            SsoFailure::AudienceMismatch,
+            "several audiences need azp"
+        );
         let mut v = good();
         v["aud"] = json!(["other", "client"]);
         v["azp"] = json!("client");
@@ -296,7 +315,10 @@ mod tests {
         assert_eq!(failure(v), SsoFailure::Expired);
         let mut v = good();
         v["exp"] = json!(1_000_000 - CLOCK_SKEW_SECS + 1);
-        assert!(check_claims(claims(v), &expected()).is_ok(), "within the skew");
+        assert!(
+            check_claims(claims(v), &expected()).is_ok(),
+            "within the skew"
+        );
         let mut v = good();
         v["iat"] = json!(1_000_000 + CLOCK_SKEW_SECS + 1);
         assert_eq!(failure(v), SsoFailure::IssuedInFuture);

@@ -41,7 +41,12 @@ pub struct JwksCache {
 
 impl JwksCache {
     /// The key with this `kid` (or the only key, when the token names none).
-    pub async fn key(&self, url: &str, kid: Option<&str>, allow_http: bool) -> Result<Jwk, KeyProblem> {
+    pub async fn key(
+        &self,
+        url: &str,
+        kid: Option<&str>,
+        allow_http: bool,
+    ) -> Result<Jwk, KeyProblem> {
         // One lock for look-up and fetch: concurrent sign-ins wait for one fetch instead of
         // each fetching. Fetches are bounded to 10 s.
         let mut entries = self.entries.lock().await;

@@ -61,14 +61,16 @@ impl Provider {
             .or_else(|_| IssuerUrl::new("https://issuer.invalid".into()))
             .map_err(|_| SsoFailure::Misconfigured)?;
         let bad = |_| SsoFailure::Misconfigured;
-        Ok(
-            CoreClient::new(ClientId::new(f.client_id.clone()), issuer, JsonWebKeySet::default())
-                .set_client_secret(ClientSecret::new(self.client_secret.clone()))
-                .set_auth_uri(AuthUrl::new(f.authorization_url.clone()).map_err(bad)?)
-                .set_token_uri(TokenUrl::new(f.token_url.clone()).map_err(bad)?)
-                .set_redirect_uri(RedirectUrl::new(self.redirect_url.clone()).map_err(bad)?)
-                .set_auth_type(auth_type),
+        Ok(CoreClient::new(
+            ClientId::new(f.client_id.clone()),
+            issuer,
+            JsonWebKeySet::default(),
         )
+        .set_client_secret(ClientSecret::new(self.client_secret.clone()))
+        .set_auth_uri(AuthUrl::new(f.authorization_url.clone()).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(f.token_url.clone()).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(self.redirect_url.clone()).map_err(bad)?)
+        .set_auth_type(auth_type))
     }
 
     /// The authorization request for the authorization code flow.

@@ -181,7 +181,13 @@ impl Backend {
         let id_token_expired = row
             .try_get::<Option<i64>, _>("id_token_expires_at")?
             .is_some_and(|e| e <= ts);
-        if via_sso && id_token_expired && row.try_get::<Option<String>, _>("refresh_token_enc")?.is_some() && !self.revalidate_sso(&hash).await? {
+        if via_sso
+            && id_token_expired
+            && row
+                .try_get::<Option<String>, _>("refresh_token_enc")?
+                .is_some()
+            && !self.revalidate_sso(&hash).await?
+        {
             self.end_session_by_hash(&hash).await?;
             return Ok(None);
         }
@@ -214,9 +220,9 @@ impl Backend {
             "SELECT a.tenant_id, s.idp_id, s.id_token_enc FROM session s \
              JOIN account a ON a.account_id = s.account_id WHERE s.session_hash = $1",
         )
-            .bind(&hash)
-            .fetch_optional(&self.db.pool)
-            .await?;
+        .bind(&hash)
+        .fetch_optional(&self.db.pool)
+        .await?;
         self.end_session_by_hash(&hash).await?;
         let Some(row) = row else { return Ok(None) };
         let Some(idp_id) = row.try_get::<Option<String>, _>("idp_id")? else {

@@ -87,7 +87,10 @@ impl Backend {
     }
 
     /// Starts single sign-on with the tenant's active identity provider.
-    pub async fn start_sign_in(&self, tenant_id: &str) -> std::result::Result<SsoStart, SsoFailure> {
+    pub async fn start_sign_in(
+        &self,
+        tenant_id: &str,
+    ) -> std::result::Result<SsoStart, SsoFailure> {
         let idp_id = self
             .active_identity_provider(tenant_id)
             .await
@@ -118,10 +121,13 @@ impl Backend {
         purpose: Purpose,
         account_id: Option<&str>,
     ) -> std::result::Result<SsoStart, SsoFailure> {
-        let loaded = self.load_provider(tenant_id, idp_id).await.map_err(|e| match e {
-            DomainError::NotFound(_) => SsoFailure::NoActiveProvider,
-            e => log_internal(&e),
-        })?;
+        let loaded = self
+            .load_provider(tenant_id, idp_id)
+            .await
+            .map_err(|e| match e {
+                DomainError::NotFound(_) => SsoFailure::NoActiveProvider,
+                e => log_internal(&e),
+            })?;
         let request = loaded.provider.authorization_request()?;
         let browser_token = random_token();
         self.save_pending(&NewPending {
@@ -165,22 +171,39 @@ impl Backend {
             None => None,
         };
         let Some(pending) = pending else {
-            return failed(SsoFailure::StateUnknown, None, "state unknown, used or expired");
+            return failed(
+                SsoFailure::StateUnknown,
+                None,
+                "state unknown, used or expired",
+            );
         };
         let tenant = Some(pending.tenant_id.clone());
         if browser_token.map(sha256_hex).as_deref() != Some(pending.browser_hash.as_str()) {
-            return failed(SsoFailure::BrowserMismatch, tenant, "browser cookie differs");
+            return failed(
+                SsoFailure::BrowserMismatch,
+                tenant,
+                "browser cookie differs",
+            );
         }
         if pending.purpose == Purpose::Test
             && session.map(|s| &s.account_id) != pending.account_id.as_ref()
         {
-            return failed(SsoFailure::BrowserMismatch, tenant, "test sign-in without its administrator's session");
+            return failed(
+                SsoFailure::BrowserMismatch,
+                tenant,
+                "test sign-in without its administrator's session",
+            );
         }
         let result = self.complete(&pending, response).await;
         match (pending.purpose, result) {
             (Purpose::Test, result) => {
                 let outcome = match result {
-                    Ok(Completed { claims, username, display_name, .. }) => TestOutcome::Succeeded {
+                    Ok(Completed {
+                        claims,
+                        username,
+                        display_name,
+                        ..
+                    }) => TestOutcome::Succeeded {
                         username,
                         display_name,
                         claims: claims
@@ -197,7 +220,9 @@ impl Backend {
                 if let Err(e) = self.record_test(&pending.idp_id, &by, outcome).await {
                     return failed(log_internal(&e), tenant, "storing the test result");
                 }
-                SsoOutcome::Tested { idp_id: pending.idp_id }
+                SsoOutcome::Tested {
+                    idp_id: pending.idp_id,
+                }
             }
             (Purpose::SignIn, Err((failure, detail))) => failed(failure, tenant, &detail),
             (Purpose::SignIn, Ok(done)) => match self.sign_in_sso(&pending, done).await {
@@ -227,51 +252,65 @@ impl Backend {
                 format!("provider error {error}: {desc}"),
             ));
         }
-        let code = response
-            .code
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .ok_or((SsoFailure::Provider(ProviderError::Other(String::new())), "no code".into()))?;
+        let code = response.code.as_deref().filter(|c| !c.is_empty()).ok_or((
+            SsoFailure::Provider(ProviderError::Other(String::new())),
+            "no code".into(),
+        ))?;
         let loaded = self
             .load_provider(&pending.tenant_id, &pending.idp_id)
             .await
             .map_err(|e| match e {
-                DomainError::NotFound(_) => (SsoFailure::NoActiveProvider, "identity provider deleted".into()),
+                DomainError::NotFound(_) => (
+                    SsoFailure::NoActiveProvider,
+                    "identity provider deleted".into(),
+                ),
                 e => internal(e),
             })?;
         if pending.purpose == Purpose::SignIn && !loaded.active {
-            return Err((SsoFailure::NoActiveProvider, "identity provider deactivated meanwhile".into()));
+            return Err((
+                SsoFailure::NoActiveProvider,
+                "identity provider deactivated meanwhile".into(),
+            ));
         }
         let provider = loaded.provider;
         let tokens = provider
             .exchange_code(code, pending.pkce_verifier.clone())
             .await?;
-        let raw = tokens
-            .id_token
-            .clone()
-            .ok_or((SsoFailure::NoIdToken, "token response without id_token".into()))?;
+        let raw = tokens.id_token.clone().ok_or((
+            SsoFailure::NoIdToken,
+            "token response without id_token".into(),
+        ))?;
         let verified = self
             .validate_id_token(&provider, &raw, Some(&pending.nonce))
             .await?;
         let mut claims = verified.all.clone();
         let f = &provider.form;
-        let wanted = [f.username_attribute.as_str(), f.display_name_attribute.as_str()];
+        let wanted = [
+            f.username_attribute.as_str(),
+            f.display_name_attribute.as_str(),
+        ];
         if !f.userinfo_url.is_empty()
-            && wanted.iter().any(|c| !c.is_empty() && claim_text(&claims, c).is_none())
+            && wanted
+                .iter()
+                .any(|c| !c.is_empty() && claim_text(&claims, c).is_none())
         {
-            let info = self
-                .user_info(&provider, &tokens.access_token)
-                .await?;
+            let info = self.user_info(&provider, &tokens.access_token).await?;
             if claim_text(&info, "sub").as_deref() != Some(verified.subject.as_str()) {
-                return Err((SsoFailure::SignatureInvalid, "User Info sub differs from the ID token's".into()));
+                return Err((
+                    SsoFailure::SignatureInvalid,
+                    "User Info sub differs from the ID token's".into(),
+                ));
             }
             for (k, v) in info {
                 claims.entry(k).or_insert(v);
             }
         }
-        let username = claim_text(&claims, &f.username_attribute)
-            .ok_or((SsoFailure::MissingUsername, format!("no claim {:?}", f.username_attribute)))?;
-        let display_name = claim_text(&claims, &f.display_name_attribute).unwrap_or_else(|| username.clone());
+        let username = claim_text(&claims, &f.username_attribute).ok_or((
+            SsoFailure::MissingUsername,
+            format!("no claim {:?}", f.username_attribute),
+        ))?;
+        let display_name =
+            claim_text(&claims, &f.display_name_attribute).unwrap_or_else(|| username.clone());
         Ok(Completed {
             verified,
             claims,
@@ -329,11 +368,17 @@ impl Backend {
             .await
             .map_err(|e| (SsoFailure::ProviderUnreachable, format!("User Info: {e}")))?;
         if !res.status().is_success() {
-            return Err((SsoFailure::TokenRefused, format!("User Info answered {}", res.status())));
+            return Err((
+                SsoFailure::TokenRefused,
+                format!("User Info answered {}", res.status()),
+            ));
         }
-        res.json::<Map<String, Value>>()
-            .await
-            .map_err(|_| (SsoFailure::MalformedToken, "User Info is not a JSON object".into()))
+        res.json::<Map<String, Value>>().await.map_err(|_| {
+            (
+                SsoFailure::MalformedToken,
+                "User Info is not a JSON object".into(),
+            )
+        })
     }
 
     async fn record_test(&self, idp_id: &str, by: &str, outcome: TestOutcome) -> Result<()> {
@@ -342,7 +387,8 @@ impl Backend {
             by: by.to_owned(),
             outcome,
         };
-        let json = serde_json::to_string(&test).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let json =
+            serde_json::to_string(&test).map_err(|e| DomainError::Internal(e.to_string()))?;
         let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE identity_provider SET last_test_at = $1, last_test_result = $2 WHERE idp_id = $3")
             .bind(test.at)
@@ -366,9 +412,7 @@ impl Backend {
             .map_err(internal)?
             .form
             .create_users;
-        let account_id = self
-            .link_account(&pending.tenant_id, &done, create)
-            .await?;
+        let account_id = self.link_account(&pending.tenant_id, &done, create).await?;
         let key = &self.config.secret_key;
         let tokens = SsoTokens {
             idp_id: pending.idp_id.clone(),
@@ -400,8 +444,12 @@ impl Backend {
         create: bool,
     ) -> std::result::Result<String, (SsoFailure, String)> {
         let sso_key = done.verified.stable_key();
-        let username = Username::parse(&done.username)
-            .map_err(|_| (SsoFailure::MissingUsername, "username claim is not a valid username".into()))?;
+        let username = Username::parse(&done.username).map_err(|_| {
+            (
+                SsoFailure::MissingUsername,
+                "username claim is not a valid username".into(),
+            )
+        })?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let select = "SELECT account_id, is_active, source, sso_key, username_folded FROM account WHERE tenant_id = $1 AND ";
         let by_key = sqlx::query(sqlx::AssertSqlSafe(format!("{select} sso_key = $2")))
@@ -412,31 +460,41 @@ impl Backend {
             .map_err(|e| internal(e.into()))?;
         let row = match by_key {
             Some(r) => Some(r),
-            None => sqlx::query(sqlx::AssertSqlSafe(format!("{select} username_folded = $2")))
-                .bind(tenant_id)
-                .bind(username.folded())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(|e| internal(e.into()))?,
+            None => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{select} username_folded = $2"
+            )))
+            .bind(tenant_id)
+            .bind(username.folded())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| internal(e.into()))?,
         };
         let db = |e: sqlx::Error| internal(e.into());
         let account_id = match row {
             Some(r) => {
                 let id: String = r.try_get("account_id").map_err(db)?;
                 if !flag(&r, "is_active").map_err(internal)? {
-                    return Err((SsoFailure::AccountDeactivated, format!("account {id} is deactivated")));
+                    return Err((
+                        SsoFailure::AccountDeactivated,
+                        format!("account {id} is deactivated"),
+                    ));
                 }
                 let linked: Option<String> = r.try_get("sso_key").map_err(db)?;
                 match linked {
                     Some(k) if k != sso_key => {
-                        return Err((SsoFailure::AccountLinkedElsewhere, format!("account {id} is linked to {k}")))
+                        return Err((
+                            SsoFailure::AccountLinkedElsewhere,
+                            format!("account {id} is linked to {k}"),
+                        ))
                     }
                     Some(_) => {
                         // A renamed person (new UPN or e-mail) keeps their account; local
                         // accounts follow the new name when it is free, SCIM ones follow SCIM.
                         let source: String = r.try_get("source").map_err(db)?;
                         let folded: String = r.try_get("username_folded").map_err(db)?;
-                        if AccountSource::from_db(&source) == Some(AccountSource::Local) && folded != username.folded() {
+                        if AccountSource::from_db(&source) == Some(AccountSource::Local)
+                            && folded != username.folded()
+                        {
                             let _ = sqlx::query(
                                 "UPDATE account SET username = $1, username_folded = $2, updated_at = $3 \
                                  WHERE account_id = $4 AND NOT EXISTS \
@@ -489,7 +547,12 @@ impl Backend {
                 tracing::info!(tenant_id = %tenant_id, account_id = %id, "account created at first sign-in");
                 id
             }
-            None => return Err((SsoFailure::AccountUnknown, "no account and creation is off".into())),
+            None => {
+                return Err((
+                    SsoFailure::AccountUnknown,
+                    "no account and creation is off".into(),
+                ))
+            }
         };
         tx.commit().await.map_err(db)?;
         Ok(account_id)
@@ -572,7 +635,10 @@ impl Backend {
             q.append_pair("client_id", &view.form.client_id);
             // The Redirect URL is registered at the provider; `/oauth` without a response
             // continues to the sign-in page.
-            q.append_pair("post_logout_redirect_uri", &format!("{}/oauth", self.public_url()));
+            q.append_pair(
+                "post_logout_redirect_uri",
+                &format!("{}/oauth", self.public_url()),
+            );
         }
         Ok(Some(url.to_string()))
     }

@@ -94,7 +94,10 @@ const CODES: &[(&str, SsoFailure)] = &[
     ("missing_username", SsoFailure::MissingUsername),
     ("account_deactivated", SsoFailure::AccountDeactivated),
     ("account_unknown", SsoFailure::AccountUnknown),
-    ("account_linked_elsewhere", SsoFailure::AccountLinkedElsewhere),
+    (
+        "account_linked_elsewhere",
+        SsoFailure::AccountLinkedElsewhere,
+    ),
     ("misconfigured", SsoFailure::Misconfigured),
     ("internal", SsoFailure::Internal),
 ];
@@ -129,7 +132,9 @@ impl SsoFailure {
         match self {
             Self::AccountDeactivated => "Your account is deactivated",
             Self::AccountUnknown | Self::AccountLinkedElsewhere => "No account for you here",
-            Self::Provider(ProviderError::AccessDenied) => "Access denied by your identity provider",
+            Self::Provider(ProviderError::AccessDenied) => {
+                "Access denied by your identity provider"
+            }
             Self::Provider(_) => "Your identity provider stopped the sign-in",
             Self::StateUnknown | Self::BrowserMismatch => "This sign-in has expired",
             _ => "Single sign-on failed",
@@ -216,8 +221,13 @@ mod tests {
     #[test]
     fn provider_codes_are_sanitised() {
         let p = ProviderError::parse("<script>Temporarily_Unavailable");
-        assert_eq!(p, ProviderError::Other("scripttemporarily_unavailable".into()));
-        assert!(SsoFailure::Provider(p).message().contains("scripttemporarily_unavailable"));
+        assert_eq!(
+            p,
+            ProviderError::Other("scripttemporarily_unavailable".into())
+        );
+        assert!(SsoFailure::Provider(p)
+            .message()
+            .contains("scripttemporarily_unavailable"));
         assert!(SsoFailure::Provider(ProviderError::AccessDenied)
             .message()
             .contains("assigned"));

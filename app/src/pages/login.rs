@@ -45,7 +45,11 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 #[component]
-fn LoginForm(tenant_id: String, tenant_name: String, sso_provider: Option<String>) -> impl IntoView {
+fn LoginForm(
+    tenant_id: String,
+    tenant_name: String,
+    sso_provider: Option<String>,
+) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     let start = format!("/oauth/start/{tenant_id}");

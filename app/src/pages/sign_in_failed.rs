@@ -11,9 +11,11 @@ use crate::domain::sso::SsoFailure;
 pub fn SignInFailedPage() -> impl IntoView {
     let query = use_query_map();
     let failure = move || SsoFailure::from_code(&query.read().get("reason").unwrap_or_default());
-    let back = move || match query.read().get("tenant").filter(|t| {
-        !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    }) {
+    let back = move || match query
+        .read()
+        .get("tenant")
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
         Some(t) => format!("/login/{t}"),
         None => "/login".to_owned(),
     };

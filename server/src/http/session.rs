@@ -14,7 +14,15 @@ use super::logout::clear_cookie;
 
 /// Paths that are not console pages: they work without a session (or check it themselves).
 const PUBLIC_PREFIXES: &[&str] = &[
-    "/login", "/oauth", "/logout", "/sign-in-failed", "/api/", "/pkg/", "/scim/", "/healthz", "/readyz",
+    "/login",
+    "/oauth",
+    "/logout",
+    "/sign-in-failed",
+    "/api/",
+    "/pkg/",
+    "/scim/",
+    "/healthz",
+    "/readyz",
 ];
 
 pub async fn resolve(State(backend): State<Backend>, mut req: Request, next: Next) -> Response {

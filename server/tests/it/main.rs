@@ -7,3 +7,4 @@ mod helpers;
 mod idp;
 mod scim;
 mod sign_in;
+mod sso;
