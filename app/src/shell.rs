@@ -16,6 +16,7 @@ use crate::pages::not_found::NotFound;
 use crate::pages::provisioning::ProvisioningPage;
 use crate::pages::sign_in_failed::SignInFailedPage;
 use crate::pages::tenants::TenantsPage;
+use crate::pages::user_detail::UserDetailPage;
 use crate::pages::users::UsersPage;
 
 /// The server-rendered document around the app.
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("identity-providers") view=IdentityProvidersPage/>
                         <Route path=path!("identity-providers/:id") view=IdpEditorPage/>
                         <Route path=path!("users") view=UsersPage/>
+                        <Route path=path!("users/:id") view=UserDetailPage/>
                         <Route path=path!("security-groups") view=SecurityGroupsPage/>
                         <Route path=path!("security-groups/:id") view=GroupDetailPage/>
                         <Route path=path!("provisioning") view=ProvisioningPage/>

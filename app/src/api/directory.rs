@@ -1,8 +1,10 @@
-//! The Users and Security Groups pages' server functions (read-only views for now).
+//! The Users and Security Groups pages' server functions: lists, details, and the changes an
+//! administrator may make to local accounts (the domain refuses them for SCIM accounts).
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
-use crate::domain::directory::{GroupDetail, GroupRow, Page, UserRow};
+use crate::domain::directory::{GroupDetail, GroupRow, LocalUserForm, Page, UserDetail, UserRow};
 use crate::domain::error::AppError;
 
 /// `source`: "" (all), "scim" or "local"; `status`: "" (all), "active" or "deactivated".
@@ -45,4 +47,52 @@ pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
         .group_detail(&session.tenant_id, &id)
         .await
         .map_err(fail)
+}
+
+#[server(endpoint = "user")]
+pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .user_detail(&session.tenant_id, &id)
+        .await
+        .map_err(fail)
+}
+
+/// Creates a local account; returns its id.
+#[server(endpoint = "create_user", input = Json)]
+pub async fn create_local_user(form: LocalUserForm) -> Result<String, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .create_local_user(&session.tenant_id, &form)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "update_user", input = Json)]
+pub async fn update_local_user(id: String, form: LocalUserForm) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .update_local_user(&session, &id, &form)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "set_user_active")]
+pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .set_local_user_active(&session, &id, active)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "delete_user")]
+pub async fn delete_user(id: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend.delete_local_user(&session, &id).await.map_err(fail)
 }

@@ -7,7 +7,9 @@ use super::db::flag;
 use super::error::{DomainError, Result};
 use super::Backend;
 use crate::domain::account::{fold_username, AccountSource};
-use crate::domain::directory::{GroupDetail, GroupRow, MemberRow, Page, UserRow, PER_PAGE};
+use crate::domain::directory::{
+    GroupDetail, GroupRef, GroupRow, MemberRow, Page, UserDetail, UserRow, GUIDE_MAPPING, PER_PAGE,
+};
 
 fn like(search: &str) -> String {
     let s = fold_username(search.trim())
@@ -36,7 +38,118 @@ fn source(row: &sqlx::any::AnyRow) -> Result<AccountSource> {
         .ok_or_else(|| DomainError::Internal(format!("unknown account source {s}")))
 }
 
+/// Flattens a SCIM document into (attribute path, value) pairs, the guide's mapping first.
+fn attributes(doc: &Value) -> Vec<(String, String)> {
+    fn text(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Array(a)
+                if !a.is_empty() && a.iter().all(|x| !x.is_object() && !x.is_array()) =>
+            {
+                Some(a.iter().filter_map(text).collect::<Vec<_>>().join(", "))
+            }
+            _ => None,
+        }
+    }
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if prefix.is_empty() && ["schemas", "meta", "id"].contains(&k.as_str()) {
+                        continue;
+                    }
+                    let sep = if prefix.starts_with("urn:") { ":" } else { "." };
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}{sep}{k}")
+                    };
+                    walk(&path, v, out);
+                }
+            }
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                for item in items {
+                    let kind = item.get("type").and_then(Value::as_str);
+                    match (kind, item.get("value").and_then(text)) {
+                        (Some(kind), Some(value)) => {
+                            out.push((format!("{prefix}[type eq \"{kind}\"].value"), value))
+                        }
+                        _ => walk(prefix, item, out),
+                    }
+                }
+            }
+            other => {
+                if let Some(t) = text(other) {
+                    out.push((prefix.to_owned(), t));
+                }
+            }
+        }
+    }
+    let mut all = vec![];
+    walk("", doc, &mut all);
+    let rank = |k: &str| {
+        GUIDE_MAPPING
+            .iter()
+            .position(|m| *m == k)
+            .unwrap_or(usize::MAX)
+    };
+    all.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    all
+}
+
 impl Backend {
+    /// One user of the tenant with every attribute and group.
+    pub async fn user_detail(&self, tenant_id: &str, id: &str) -> Result<UserDetail> {
+        let r = sqlx::query(
+            "SELECT account_id, username, display_name, scim_doc, source, is_active, is_admin, sso_key, \
+             created_at, updated_at FROM account WHERE tenant_id = $1 AND account_id = $2",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&self.db.pool)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+        let doc: Option<String> = r.try_get("scim_doc")?;
+        let doc: Value = doc
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or(Value::Null);
+        let groups = sqlx::query(
+            "SELECT g.group_id, g.display_name FROM group_member m JOIN security_group g ON g.group_id = m.group_id \
+             WHERE m.account_id = $1 AND g.tenant_id = $2 ORDER BY g.display_name_folded",
+        )
+        .bind(id)
+        .bind(tenant_id)
+        .fetch_all(&self.db.pool)
+        .await?
+        .iter()
+        .map(|g| {
+            Ok(GroupRef {
+                id: g.try_get("group_id")?,
+                name: g.try_get("display_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(UserDetail {
+            user: UserRow {
+                id: r.try_get("account_id")?,
+                username: r.try_get("username")?,
+                display_name: r.try_get("display_name")?,
+                work_email: typed_value(&doc, "emails", "work"),
+                mobile: typed_value(&doc, "phoneNumbers", "mobile"),
+                source: source(&r)?,
+                active: flag(&r, "is_active")?,
+                updated_at: r.try_get("updated_at")?,
+            },
+            is_admin: flag(&r, "is_admin")?,
+            created_at: r.try_get("created_at")?,
+            sso_linked: r.try_get::<Option<String>, _>("sso_key")?.is_some(),
+            attributes: attributes(&doc),
+            groups,
+        })
+    }
+
     /// Users of a tenant; `search` matches username, display name and work e-mail.
     pub async fn list_users(
         &self,
@@ -185,4 +298,34 @@ fn group_row(r: &sqlx::any::AnyRow) -> Result<GroupRow> {
         members: r.try_get("members")?,
         updated_at: r.try_get("updated_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_put_the_guides_mapping_first() {
+        let doc = serde_json::json!({
+            "schemas": ["x"], "title": "Engineer", "userName": "ada@contoso.com", "active": true,
+            "emails": [{"type": "work", "value": "ada@contoso.com", "primary": true}],
+            "name": {"givenName": "Ada", "familyName": "Lovelace"},
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D"},
+        });
+        let a = attributes(&doc);
+        let keys: Vec<&str> = a.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "userName",
+                "active",
+                "emails[type eq \"work\"].value",
+                "name.givenName",
+                "name.familyName",
+                "title",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            ]
+        );
+        assert_eq!(a[1].1, "true");
+    }
 }

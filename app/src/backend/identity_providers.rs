@@ -397,6 +397,27 @@ impl Backend {
     }
 
     /// The decrypted client secret (for the sign-in flow only; never sent to the browser).
+    /// An identity provider and its decrypted client secret, read in one query (sign-in path).
+    pub(crate) async fn identity_provider_with_secret(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<(IdpView, String)> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE tenant_id = $1 AND idp_id = $2"
+        )))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&self.db.pool)
+        .await?
+        .ok_or(DomainError::NotFound("identity provider"))?;
+        let enc: String = row.try_get("client_secret_enc")?;
+        Ok((
+            to_view(&row)?,
+            secrets::decrypt(&self.config.secret_key, &enc)?,
+        ))
+    }
+
     pub async fn identity_provider_secret(&self, tenant_id: &str, id: &str) -> Result<String> {
         let enc: String = sqlx::query_scalar(
             "SELECT client_secret_enc FROM identity_provider WHERE idp_id = $1 AND tenant_id = $2",

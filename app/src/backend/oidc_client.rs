@@ -154,13 +154,19 @@ fn tokens(res: &CoreTokenResponse) -> Tokens {
     }
 }
 
-/// Token requests never follow redirects (a redirect could leak the code or the secret).
-fn http_client() -> Result<reqwest::Client, (SsoFailure, String)> {
-    reqwest::Client::builder()
+/// One client for the process (building one loads the TLS roots, which costs milliseconds).
+/// Token and User Info requests never follow redirects (a redirect could leak a code or secret).
+pub(crate) fn http_client() -> Result<reqwest::Client, (SsoFailure, String)> {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c.clone());
+    }
+    let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| (SsoFailure::Internal, format!("HTTP client: {e}")))
+        .map_err(|e| (SsoFailure::Internal, format!("HTTP client: {e}")))?;
+    Ok(CLIENT.get_or_init(|| client).clone())
 }
 
 fn token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(

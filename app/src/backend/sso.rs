@@ -64,8 +64,9 @@ fn internal(e: DomainError) -> (SsoFailure, String) {
 
 impl Backend {
     async fn load_provider(&self, tenant_id: &str, idp_id: &str) -> Result<Loaded> {
-        let view = self.get_identity_provider(tenant_id, idp_id).await?;
-        let client_secret = self.identity_provider_secret(tenant_id, idp_id).await?;
+        let (view, client_secret) = self
+            .identity_provider_with_secret(tenant_id, idp_id)
+            .await?;
         Ok(Loaded {
             active: view.active,
             provider: Provider {
@@ -312,6 +313,7 @@ impl Backend {
         let display_name =
             claim_text(&claims, &f.display_name_attribute).unwrap_or_else(|| username.clone());
         Ok(Completed {
+            create_users: f.create_users,
             verified,
             claims,
             username,
@@ -355,12 +357,7 @@ impl Backend {
         access_token: &str,
     ) -> std::result::Result<Map<String, Value>, (SsoFailure, String)> {
         let url = &provider.form.userinfo_url;
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| (SsoFailure::Internal, e.to_string()))?;
-        let res = client
+        let res = super::oidc_client::http_client()?
             .get(url)
             .bearer_auth(access_token)
             .header("Accept", "application/json")
@@ -406,13 +403,9 @@ impl Backend {
         pending: &Pending,
         done: Completed,
     ) -> std::result::Result<String, (SsoFailure, String)> {
-        let create = self
-            .get_identity_provider(&pending.tenant_id, &pending.idp_id)
-            .await
-            .map_err(internal)?
-            .form
-            .create_users;
-        let account_id = self.link_account(&pending.tenant_id, &done, create).await?;
+        let account_id = self
+            .link_account(&pending.tenant_id, &done, done.create_users)
+            .await?;
         let key = &self.config.secret_key;
         let tokens = SsoTokens {
             idp_id: pending.idp_id.clone(),
@@ -450,6 +443,30 @@ impl Backend {
                 "username claim is not a valid username".into(),
             )
         })?;
+        // The usual case, a returning person with the same name, needs no write.
+        let known = sqlx::query(
+            "SELECT account_id, is_active, username_folded FROM account WHERE tenant_id = $1 AND sso_key = $2",
+        )
+        .bind(tenant_id)
+        .bind(&sso_key)
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(|e| internal(e.into()))?;
+        if let Some(r) = known {
+            let id: String = r.try_get("account_id").map_err(|e| internal(e.into()))?;
+            let folded: String = r
+                .try_get("username_folded")
+                .map_err(|e| internal(e.into()))?;
+            if !flag(&r, "is_active").map_err(internal)? {
+                return Err((
+                    SsoFailure::AccountDeactivated,
+                    format!("account {id} is deactivated"),
+                ));
+            }
+            if folded == username.folded() {
+                return Ok(id);
+            }
+        }
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let select = "SELECT account_id, is_active, source, sso_key, username_folded FROM account WHERE tenant_id = $1 AND ";
         let by_key = sqlx::query(sqlx::AssertSqlSafe(format!("{select} sso_key = $2")))
@@ -646,6 +663,7 @@ impl Backend {
 
 /// A finished flow before any account is touched.
 struct Completed {
+    create_users: bool,
     verified: IdTokenClaims,
     claims: Map<String, Value>,
     username: String,

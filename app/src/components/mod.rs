@@ -8,3 +8,4 @@ pub mod field;
 pub mod hydration;
 pub mod page_header;
 pub mod pager;
+pub mod toast;

@@ -65,6 +65,49 @@ pub struct GroupDetail {
     pub members: Vec<MemberRow>,
 }
 
+/// A group a user belongs to, linking to its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// One user with everything the console knows about them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserRow,
+    pub is_admin: bool,
+    pub created_at: i64,
+    /// Linked to a person at the identity provider (signed in with single sign-on at least once).
+    pub sso_linked: bool,
+    /// What Entra sent, as (SCIM attribute path, value): the guide's mapping first, then the rest.
+    pub attributes: Vec<(String, String)>,
+    pub groups: Vec<GroupRef>,
+}
+
+/// The guide's attribute mapping (Step 3, "Verify Group and User Attribute Mappings"), in its order.
+pub const GUIDE_MAPPING: &[&str] = &[
+    "userName",
+    "active",
+    "displayName",
+    "emails[type eq \"work\"].value",
+    "name.givenName",
+    "name.familyName",
+    "name.formatted",
+    "phoneNumbers[type eq \"mobile\"].value",
+    "externalId",
+];
+
+/// What an administrator enters for a local account. An empty password keeps the current one
+/// (and is refused for a new account).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalUserForm {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub is_admin: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +130,57 @@ mod tests {
         };
         assert_eq!(p.range(), Some((1, 50)));
         assert!(p.has_next());
+    }
+}
+
+impl LocalUserForm {
+    /// Checks every field; all problems are reported at once, next to their fields.
+    pub fn validate(
+        &self,
+        creating: bool,
+    ) -> Result<
+        (
+            super::account::Username,
+            Option<super::account::NewPassword>,
+        ),
+        super::error::AppError,
+    > {
+        use super::account::{NewPassword, Username};
+        use super::error::{AppError, FieldError};
+        let mut problems = vec![];
+        let mut problem = |field: &str, e: AppError| {
+            if let AppError::Invalid { message, .. } = e {
+                problems.push(FieldError {
+                    field: field.into(),
+                    message,
+                });
+            }
+        };
+        let username = Username::parse(&self.username)
+            .map_err(|e| problem("username", e))
+            .ok();
+        if self.display_name.chars().count() > 256 {
+            problem(
+                "display_name",
+                AppError::invalid("display_name", "Use at most 256 characters."),
+            );
+        }
+        let password = if self.password.is_empty() {
+            if creating {
+                problem(
+                    "password",
+                    AppError::invalid("password", "Set a password for local sign-in."),
+                );
+            }
+            None
+        } else {
+            NewPassword::parse(&self.password)
+                .map_err(|e| problem("password", e))
+                .ok()
+        };
+        match username {
+            Some(u) if problems.is_empty() => Ok((u, password)),
+            _ => Err(AppError::InvalidForm(problems)),
+        }
     }
 }

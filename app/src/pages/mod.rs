@@ -11,4 +11,5 @@ pub mod provisioning;
 pub mod provisioning_tokens;
 pub mod sign_in_failed;
 pub mod tenants;
+pub mod user_detail;
 pub mod users;

@@ -1,4 +1,5 @@
-//! Users: the accounts of the current tenant, local and provisioned over SCIM (read-only here).
+//! Users: the accounts of the current tenant, local and provisioned over SCIM (read-only here),
+//! each linking to its page; `+ Add local user` creates a local account.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -45,7 +46,9 @@ pub fn UsersPage() -> impl IntoView {
         <PageHeader
             title="Users"
             description="People of this tenant. Accounts provisioned from your identity provider (Account Source SCIM) are read-only here: change them in the identity provider."
-        />
+        >
+            <A href="/users/new" attr:class="btn-primary">"+ Add local user"</A>
+        </PageHeader>
         <div class="mb-3 flex flex-col gap-2 sm:flex-row">
             <label for="user-search" class="sr-only">"Search users"</label>
             <input id="user-search" type="search" class="input sm:max-w-sm" placeholder="Search username, name or e-mail"
@@ -110,7 +113,9 @@ fn UserLine(user: UserRow) -> impl IntoView {
     let row_name = user.username.clone();
     view! {
         <tr data-testid="user-row" data-username=row_name>
-            <td class="px-4 py-3 font-medium">{user.username}</td>
+            <td class="px-4 py-3 font-medium">
+                <A href=format!("/users/{}", user.id) attr:class="text-indigo-700 hover:underline">{user.username}</A>
+            </td>
             <td class="px-4 py-3">{user.display_name}</td>
             <td class="px-4 py-3">{user.work_email.unwrap_or_default()}</td>
             <td class="px-4 py-3 whitespace-nowrap">{user.mobile.unwrap_or_default()}</td>

@@ -3,6 +3,7 @@
 
 mod cli;
 mod console;
+mod directory;
 mod helpers;
 mod idp;
 mod scim;

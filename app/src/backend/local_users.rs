@@ -1,0 +1,173 @@
+//! Local accounts as administrators manage them in the console: create with a password, edit,
+//! deactivate, reactivate, delete. Accounts provisioned over SCIM are owned by the identity
+//! provider: every change to them is refused here, whatever the caller.
+
+use sqlx::AnyConnection;
+
+use super::accounts::insert_local;
+use super::clock::now;
+use super::db::bit;
+use super::error::{is_unique_violation, DomainError, Result};
+use super::sessions::SessionInfo;
+use super::{passwords, Backend};
+use crate::domain::account::AccountSource;
+use crate::domain::directory::LocalUserForm;
+
+/// The message of every refused change to a SCIM account.
+pub const SCIM_READ_ONLY: &str = "Managed by SCIM — change it in your identity provider.";
+
+fn form_error(e: crate::domain::error::AppError) -> DomainError {
+    DomainError::Form(e)
+}
+
+/// Loads the account for a change, refusing SCIM accounts and accounts of other tenants.
+async fn local_account(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<()> {
+    let source: String =
+        sqlx::query_scalar("SELECT source FROM account WHERE tenant_id = $1 AND account_id = $2")
+            .bind(tenant_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(DomainError::NotFound("user"))?;
+    if AccountSource::from_db(&source) != Some(AccountSource::Local) {
+        return Err(DomainError::Invalid {
+            field: "input",
+            message: SCIM_READ_ONLY.into(),
+        });
+    }
+    Ok(())
+}
+
+fn taken(e: sqlx::Error) -> DomainError {
+    if is_unique_violation(&e) {
+        DomainError::Conflict {
+            field: "username",
+            message: "This username is already taken.".into(),
+        }
+    } else {
+        e.into()
+    }
+}
+
+impl Backend {
+    pub async fn create_local_user(&self, tenant_id: &str, form: &LocalUserForm) -> Result<String> {
+        let (username, password) = form.validate(true).map_err(form_error)?;
+        let password = password.ok_or_else(|| DomainError::Internal("validated".into()))?;
+        let hash = passwords::hash(password.expose()).await?;
+        let mut tx = self.db.begin_write().await?;
+        let id = insert_local(
+            &mut tx,
+            tenant_id,
+            &username,
+            form.display_name.trim(),
+            form.is_admin,
+            &hash,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(tenant_id = %tenant_id, account_id = %id, "local user created");
+        Ok(id)
+    }
+
+    /// Edits a local account; a new password ends its sessions.
+    pub async fn update_local_user(
+        &self,
+        session: &SessionInfo,
+        id: &str,
+        form: &LocalUserForm,
+    ) -> Result<()> {
+        let (username, password) = form.validate(false).map_err(form_error)?;
+        if id == session.account_id && !form.is_admin {
+            return Err(DomainError::Invalid {
+                field: "is_admin",
+                message: "You cannot remove your own administrator rights.".into(),
+            });
+        }
+        let hash = match password {
+            Some(p) => Some(passwords::hash(p.expose()).await?),
+            None => None,
+        };
+        let mut tx = self.db.begin_write().await?;
+        local_account(&mut tx, &session.tenant_id, id).await?;
+        sqlx::query(
+            "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = lower($3), \
+             is_admin = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, version = version + 1 \
+             WHERE account_id = $7",
+        )
+        .bind(username.as_str())
+        .bind(username.folded())
+        .bind(form.display_name.trim())
+        .bind(bit(form.is_admin))
+        .bind(&hash)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(taken)?;
+        if hash.is_some() {
+            sqlx::query("DELETE FROM session WHERE account_id = $1 AND session_hash <> $2")
+                .bind(id)
+                .bind(&session.session_hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deactivates (ending its sessions) or reactivates a local account.
+    pub async fn set_local_user_active(
+        &self,
+        session: &SessionInfo,
+        id: &str,
+        active: bool,
+    ) -> Result<()> {
+        if id == session.account_id {
+            return Err(DomainError::Invalid {
+                field: "input",
+                message: "You cannot deactivate your own account.".into(),
+            });
+        }
+        let mut tx = self.db.begin_write().await?;
+        local_account(&mut tx, &session.tenant_id, id).await?;
+        sqlx::query("UPDATE account SET is_active = $1, updated_at = $2, version = version + 1 WHERE account_id = $3")
+            .bind(bit(active))
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if !active {
+            sqlx::query("DELETE FROM session WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a local account with its sessions and group memberships.
+    pub async fn delete_local_user(&self, session: &SessionInfo, id: &str) -> Result<()> {
+        if id == session.account_id {
+            return Err(DomainError::Invalid {
+                field: "input",
+                message: "You cannot delete your own account.".into(),
+            });
+        }
+        let mut tx = self.db.begin_write().await?;
+        local_account(&mut tx, &session.tenant_id, id).await?;
+        sqlx::query("DELETE FROM group_member WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("DELETE FROM account WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        if gone.rows_affected() == 1 {
+            tracing::info!(account_id = %id, "local user deleted");
+        }
+        Ok(())
+    }
+}

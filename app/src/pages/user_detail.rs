@@ -1,0 +1,257 @@
+//! `/users/{id}`: one user — every attribute Entra sent (the guide's mapping first), groups and
+//! times. SCIM accounts are read-only with the badge saying where to change them; local accounts
+//! can be edited, deactivated and deleted. `/users/new` creates a local account.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::directory::{
+    get_user, CreateLocalUser, DeleteUser, SetUserActive, UpdateLocalUser,
+};
+use crate::components::badge::{Badge, Tone};
+use crate::components::dialog::Dialog;
+use crate::components::field::{BoundField, Switch};
+use crate::components::hydration::use_hydrated;
+use crate::components::page_header::PageHeader;
+use crate::components::toast::{Toast, ToastMessage};
+use crate::domain::account::AccountSource;
+use crate::domain::directory::{LocalUserForm, UserDetail};
+use crate::domain::error::AppError;
+use crate::domain::time::format_utc;
+use crate::pages::users::{source_badge, status_badge};
+
+#[component]
+pub fn UserDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let version = RwSignal::new(0u32);
+    let toast = RwSignal::new(ToastMessage::None);
+    let user = Resource::new(
+        move || (id(), version.get()),
+        |(id, _)| async move {
+            if id == "new" {
+                Ok(None)
+            } else {
+                get_user(id).await.map(Some)
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading user…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(detail)) => view! { <UserView detail=detail version=version toast=toast/> }.into_any(),
+                    Ok(None) => view! { <NewUser/> }.into_any(),
+                    Err(e) => view! {
+                        <PageHeader title="User" description="This user does not exist in this tenant."/>
+                        <p role="alert" class="text-sm text-red-700">{e.to_string()}</p>
+                        <A href="/users" attr:class="btn-secondary mt-4 inline-flex px-4 py-2 text-sm">"Back to Users"</A>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <Toast message=toast/>
+    }
+}
+
+fn form_signals(
+    f: &LocalUserForm,
+) -> (
+    RwSignal<String>,
+    RwSignal<String>,
+    RwSignal<String>,
+    RwSignal<bool>,
+) {
+    (
+        RwSignal::new(f.username.clone()),
+        RwSignal::new(f.display_name.clone()),
+        RwSignal::new(String::new()),
+        RwSignal::new(f.is_admin),
+    )
+}
+
+#[component]
+fn NewUser() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let navigate = use_navigate();
+    let (username, display_name, password, is_admin) = form_signals(&LocalUserForm::default());
+    let create = ServerAction::<CreateLocalUser>::new();
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || create.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            navigate(&format!("/users/{id}"), Default::default());
+        }
+    });
+    view! {
+        <PageHeader title="Add local user" description="A local account signs in with its username and password. People from your identity provider arrive by SCIM or at their first single sign-on instead."/>
+        <form class="card max-w-2xl space-y-4" on:submit=move |ev| {
+            ev.prevent_default();
+            create.dispatch(CreateLocalUser { form: LocalUserForm {
+                username: username.get_untracked(), display_name: display_name.get_untracked(),
+                password: password.get_untracked(), is_admin: is_admin.get_untracked(),
+            }});
+        }>
+            <BoundField name="username" label="Username" value=username required=true error=error/>
+            <BoundField name="display_name" label="Display name" value=display_name error=error/>
+            <BoundField name="password" label="Password" value=password input_type="password" required=true error=error help="At least 12 characters."/>
+            <Switch name="is_admin" label="Administrator" value=is_admin help="Administrators manage this tenant in the console."/>
+            {move || error.get().filter(|e| !matches!(e, AppError::InvalidForm(_))).map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> })}
+            <div class="flex gap-2">
+                <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || create.pending().get()>"Create user"</button>
+                <A href="/users" attr:class="btn-secondary px-4 py-2 text-sm">"Cancel"</A>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn UserView(
+    detail: UserDetail,
+    version: RwSignal<u32>,
+    toast: RwSignal<ToastMessage>,
+) -> impl IntoView {
+    let u = detail.user.clone();
+    let scim = u.source == AccountSource::Scim;
+    let title = if u.display_name.is_empty() {
+        u.username.clone()
+    } else {
+        u.display_name.clone()
+    };
+    view! {
+        <PageHeader title=title description=format!("Username {} · created {} · last change {}", u.username, format_utc(detail.created_at), format_utc(u.updated_at))>
+            <A href="/users" attr:class="btn-secondary px-4 py-2 text-sm">"Back to Users"</A>
+        </PageHeader>
+        <div class="mb-4 flex flex-wrap items-center gap-2" data-testid="user-badges">
+            {source_badge(u.source)}
+            {status_badge(u.active)}
+            {detail.is_admin.then(|| view! { <Badge text="Administrator" tone=Tone::Neutral/> })}
+            {detail.sso_linked.then(|| view! { <Badge text="Single sign-on" tone=Tone::Info/> })}
+        </div>
+        {scim.then(|| view! {
+            <p class="mb-4 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900 ring-1 ring-inset ring-sky-200" data-testid="scim-read-only">
+                <Badge text="Managed by SCIM — change it in your identity provider" tone=Tone::Info/>
+                " Every field below comes from Microsoft Entra ID and is read-only in Cantara."
+            </p>
+        })}
+        <div class="grid gap-4 lg:grid-cols-3">
+            <section class="card lg:col-span-2" aria-labelledby="attributes-title">
+                <h2 id="attributes-title" class="mb-3 font-semibold">"Attributes"</h2>
+                {if detail.attributes.is_empty() {
+                    view! { <p class="text-sm text-slate-600">"A local account: no attributes from an identity provider."</p> }.into_any()
+                } else {
+                    view! {
+                        <dl class="grid grid-cols-1 gap-x-4 gap-y-2 text-sm sm:grid-cols-[minmax(12rem,max-content)_1fr]" data-testid="user-attributes">
+                            {detail.attributes.into_iter().map(|(k, v)| view! {
+                                <dt class="break-all font-mono text-xs text-slate-500 sm:pt-0.5">{k}</dt>
+                                <dd class="break-all">{v}</dd>
+                            }).collect_view()}
+                        </dl>
+                    }.into_any()
+                }}
+            </section>
+            <section class="card" aria-labelledby="groups-title">
+                <h2 id="groups-title" class="mb-3 font-semibold">"Security Groups"</h2>
+                {if detail.groups.is_empty() {
+                    view! { <p class="text-sm text-slate-600">"Not a member of any group."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="space-y-1 text-sm" data-testid="user-groups">
+                            {detail.groups.into_iter().map(|g| view! {
+                                <li><A href=format!("/security-groups/{}", g.id) attr:class="text-indigo-700 underline">{g.name}</A></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+        {(!scim).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin version=version toast=toast/> })}
+    }
+}
+
+#[component]
+fn LocalUserEditor(
+    detail: crate::domain::directory::UserRow,
+    is_admin: bool,
+    version: RwSignal<u32>,
+    toast: RwSignal<ToastMessage>,
+) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let navigate = use_navigate();
+    let id = StoredValue::new(detail.id.clone());
+    let (username, display_name, password, admin) = form_signals(&LocalUserForm {
+        username: detail.username.clone(),
+        display_name: detail.display_name.clone(),
+        password: String::new(),
+        is_admin,
+    });
+    let update = ServerAction::<UpdateLocalUser>::new();
+    let set_active = ServerAction::<SetUserActive>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || update.value().get().and_then(Result::err));
+    let (confirm_deactivate, set_confirm_deactivate) = signal(false);
+    let (confirm_delete, set_confirm_delete) = signal(false);
+    Effect::new(move |_| match update.value().get() {
+        Some(Ok(())) => {
+            password.set(String::new());
+            toast.set(Some(Ok("User saved.".into())));
+        }
+        Some(Err(AppError::InvalidForm(_))) => {}
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    Effect::new(move |_| match set_active.value().get() {
+        Some(Ok(())) => {
+            toast.set(Some(Ok("Status changed.".into())));
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => navigate("/users", Default::default()),
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    let active = detail.active;
+    view! {
+        <form class="card mt-4 max-w-2xl space-y-4" aria-labelledby="edit-title" on:submit=move |ev| {
+            ev.prevent_default();
+            update.dispatch(UpdateLocalUser { id: id.get_value(), form: LocalUserForm {
+                username: username.get_untracked(), display_name: display_name.get_untracked(),
+                password: password.get_untracked(), is_admin: admin.get_untracked(),
+            }});
+        }>
+            <h2 id="edit-title" class="font-semibold">"Local account"</h2>
+            <BoundField name="username" label="Username" value=username required=true error=error/>
+            <BoundField name="display_name" label="Display name" value=display_name error=error/>
+            <BoundField name="password" label="New password" value=password input_type="password" error=error help="Leave empty to keep the current password. Setting one signs the user out elsewhere."/>
+            <Switch name="is_admin" label="Administrator" value=admin help="Administrators manage this tenant in the console."/>
+            {move || error.get().filter(|e| !matches!(e, AppError::InvalidForm(_))).map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> })}
+            <div class="flex flex-wrap gap-2">
+                <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || update.pending().get()>"Save user"</button>
+                {if active {
+                    view! { <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get()
+                        on:click=move |_| set_confirm_deactivate.set(true)>"Deactivate"</button> }.into_any()
+                } else {
+                    view! { <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get()
+                        on:click=move |_| { set_active.dispatch(SetUserActive { id: id.get_value(), active: true }); }>"Reactivate"</button> }.into_any()
+                }}
+                <button type="button" class="btn-secondary px-4 py-2 text-sm text-red-700" disabled=move || !hydrated.get()
+                    on:click=move |_| set_confirm_delete.set(true)>"Delete"</button>
+            </div>
+        </form>
+        <Dialog open=confirm_deactivate title="Deactivate user" confirm="Deactivate" cancel="Cancel" danger=true
+            on_confirm=Callback::new(move |_| { set_active.dispatch(SetUserActive { id: id.get_value(), active: false }); set_confirm_deactivate.set(false); })
+            on_cancel=Callback::new(move |_| set_confirm_deactivate.set(false))>
+            <p>"The user is signed out and cannot sign in until reactivated."</p>
+        </Dialog>
+        <Dialog open=confirm_delete title="Delete user" confirm="Delete" cancel="Cancel" danger=true
+            on_confirm=Callback::new(move |_| { delete.dispatch(DeleteUser { id: id.get_value() }); set_confirm_delete.set(false); })
+            on_cancel=Callback::new(move |_| set_confirm_delete.set(false))>
+            <p>"The account, its sessions and its group memberships are removed. This cannot be undone."</p>
+        </Dialog>
+    }
+}

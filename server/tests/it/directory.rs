@@ -1,0 +1,261 @@
+//! Users administration over the real router: local accounts created, edited, deactivated and
+//! deleted with passwords; SCIM accounts shown with every attribute and refused every change.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{Reply, TestApp};
+use crate::scim::Scim;
+
+async fn json_call(app: &TestApp, name: &str, body: Value, cookie: &str) -> Reply {
+    let req = Request::post(format!("/api/{name}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, format!("cantara_session={cookie}"))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.send(req).await
+}
+
+fn form(username: &str, password: &str, admin: bool) -> Value {
+    json!({"username": username, "display_name": "Carol Local", "password": password, "is_admin": admin})
+}
+
+async fn count_accounts(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM account")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn local_users_are_created_edited_deactivated_and_deleted() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+
+    // Invalid input changes nothing and says what is wrong, per field.
+    let bad = json_call(
+        &app,
+        "create_user",
+        json!({"form": form(" ", "short", false)}),
+        &s,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let bad = bad.json();
+    let fields: Vec<&str> = bad["InvalidForm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["username", "password"]);
+    assert_eq!(count_accounts(&app).await, 1);
+
+    let created = json_call(
+        &app,
+        "create_user",
+        json!({"form": form("carol", "carol-password-1", true)}),
+        &s,
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let id = created.json().as_str().unwrap().to_owned();
+    let dup = json_call(
+        &app,
+        "create_user",
+        json!({"form": form("CAROL", "carol-password-1", false)}),
+        &s,
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+
+    // Carol signs in with her password.
+    let carol = app.login("carol", "carol-password-1").await;
+    assert_eq!(carol.status, StatusCode::OK, "{}", carol.body);
+    let carol_session = carol.session_cookie().unwrap();
+
+    let detail = app.call("user", &[("id", &id)], Some(&s)).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert_eq!(detail.json()["user"]["source"], "Local");
+    assert_eq!(detail.json()["is_admin"], true);
+
+    // A new password signs her out elsewhere; the old one stops working.
+    let edit = json_call(
+        &app,
+        "update_user",
+        json!({"id": id, "form": form("carol.local", "carol-password-2", true)}),
+        &s,
+    )
+    .await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
+    assert_eq!(
+        app.call("viewer", &[], Some(&carol_session)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("carol.local", "carol-password-1").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = app.login("carol.local", "carol-password-2").await;
+    assert_eq!(again.status, StatusCode::OK);
+    let carol_session = again.session_cookie().unwrap();
+
+    // Deactivation ends her session; reactivation lets her back.
+    let off = app
+        .call(
+            "set_user_active",
+            &[("id", &id), ("active", "false")],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    assert_eq!(
+        app.call("viewer", &[], Some(&carol_session)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("carol.local", "carol-password-2").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.call(
+        "set_user_active",
+        &[("id", &id), ("active", "true")],
+        Some(&s),
+    )
+    .await;
+    assert_eq!(
+        app.login("carol.local", "carol-password-2").await.status,
+        StatusCode::OK
+    );
+
+    // Nobody can lock themselves out.
+    let me = app.call("viewer", &[], Some(&s)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    let admin_id: String =
+        sqlx::query_scalar("SELECT account_id FROM account WHERE username = 'admin'")
+            .fetch_one(&app.backend.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        app.call(
+            "set_user_active",
+            &[("id", &admin_id), ("active", "false")],
+            Some(&s)
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.call("delete_user", &[("id", &admin_id)], Some(&s))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let del = app.call("delete_user", &[("id", &id)], Some(&s)).await;
+    assert_eq!(del.status, StatusCode::OK);
+    assert_eq!(
+        app.call("user", &[("id", &id)], Some(&s)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(count_accounts(&app).await, 1);
+}
+
+#[tokio::test]
+async fn scim_accounts_show_every_attribute_and_refuse_every_console_change() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    let scim = Scim::new(&app).await;
+    let id = scim.create_user("ada@contoso.com").await;
+    let group = scim
+        .req(
+            "POST",
+            "/Groups",
+            Some(
+                json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Engineers", "members": [{"value": id}]}),
+            ),
+        )
+        .await;
+    assert_eq!(group.status, StatusCode::CREATED, "{}", group.body);
+
+    let detail = app.call("user", &[("id", &id)], Some(&s)).await.json();
+    assert_eq!(detail["user"]["source"], "Scim");
+    let keys: Vec<&str> = detail["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &keys[..3],
+        ["userName", "active", "displayName"],
+        "the guide's mapping comes first: {keys:?}"
+    );
+    assert!(keys.contains(&"phoneNumbers[type eq \"mobile\"].value"));
+    assert!(
+        keys.contains(&"title"),
+        "the rest of what Entra sent follows: {keys:?}"
+    );
+    assert_eq!(detail["groups"][0]["name"], "Engineers");
+
+    let before: String = sqlx::query_scalar(
+        "SELECT username || display_name || is_active FROM account WHERE account_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.backend.db.pool)
+    .await
+    .unwrap();
+    let edit = json_call(
+        &app,
+        "update_user",
+        json!({"id": id, "form": form("mallory", "mallory-password", true)}),
+        &s,
+    )
+    .await;
+    assert_eq!(
+        edit.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        edit.body
+    );
+    assert!(edit.body.contains("Managed by SCIM"), "{}", edit.body);
+    for (name, args) in [
+        (
+            "set_user_active",
+            vec![("id", id.as_str()), ("active", "false")],
+        ),
+        ("delete_user", vec![("id", id.as_str())]),
+    ] {
+        let r = app.call(name, &args, Some(&s)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            r.body
+        );
+        assert!(r.body.contains("Managed by SCIM"), "{}", r.body);
+    }
+    let after: String = sqlx::query_scalar(
+        "SELECT username || display_name || is_active FROM account WHERE account_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.backend.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(before, after, "nothing changed");
+
+    // Another tenant's admin cannot even see it.
+    let other = app.backend.create_tenant("Other").await.unwrap();
+    assert_eq!(
+        app.backend
+            .user_detail(&other.id, &id)
+            .await
+            .unwrap_err()
+            .to_string(),
+        "user not found"
+    );
+}
