@@ -40,11 +40,11 @@ pub async fn list_groups(search: String, page: i64) -> Result<Page<GroupRow>, Ap
 }
 
 #[server(endpoint = "group")]
-pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
+pub async fn get_group(id: String, page: i64) -> Result<GroupDetail, AppError> {
     use super::guard::{fail, require_session};
     let (backend, session) = require_session()?;
     backend
-        .group_detail(&session.tenant_id, &id)
+        .group_detail(&session.tenant_id, &id, page)
         .await
         .map_err(fail)
 }
@@ -95,4 +95,45 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
     use super::guard::{fail, require_session};
     let (backend, session) = require_session()?;
     backend.delete_local_user(&session, &id).await.map_err(fail)
+}
+
+/// Creates a local group; returns its id.
+#[server(endpoint = "create_group")]
+pub async fn create_local_group(name: String) -> Result<String, AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .create_local_group(&session.tenant_id, &name)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "add_group_member")]
+pub async fn add_group_member(group_id: String, username: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .add_local_group_member(&session.tenant_id, &group_id, &username)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "remove_group_member")]
+pub async fn remove_group_member(group_id: String, account_id: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .remove_local_group_member(&session.tenant_id, &group_id, &account_id)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "delete_group")]
+pub async fn delete_group(id: String) -> Result<(), AppError> {
+    use super::guard::{fail, require_session};
+    let (backend, session) = require_session()?;
+    backend
+        .delete_local_group(&session.tenant_id, &id)
+        .await
+        .map_err(fail)
 }

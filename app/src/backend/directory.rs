@@ -11,6 +11,12 @@ use crate::domain::directory::{
     GroupDetail, GroupRef, GroupRow, MemberRow, Page, UserDetail, UserRow, GUIDE_MAPPING, PER_PAGE,
 };
 
+/// The smallest string above every string that starts with `prefix` (byte order, which both
+/// engines use for the folded columns).
+fn prefix_upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
 fn like(search: &str) -> String {
     let s = fold_username(search.trim())
         .replace('\\', "\\\\")
@@ -150,7 +156,9 @@ impl Backend {
         })
     }
 
-    /// Users of a tenant; `search` matches username, display name and work e-mail.
+    /// Users of a tenant, by username. `search` matches the start of the username, the display
+    /// name or the work e-mail (as Entra's own user search does), so every search is an index
+    /// range and the page stays fast with hundreds of thousands of users.
     pub async fn list_users(
         &self,
         tenant_id: &str,
@@ -159,36 +167,68 @@ impl Backend {
         active: Option<bool>,
         page: i64,
     ) -> Result<Page<UserRow>> {
+        enum Arg {
+            Text(String),
+            Int(i64),
+        }
         let page = page.max(1);
-        let where_clause = "WHERE a.tenant_id = $1 \
-             AND ($2 = '' OR a.username_folded LIKE $3 ESCAPE '\\' OR a.display_name_folded LIKE $3 ESCAPE '\\' OR a.work_email_folded LIKE $3 ESCAPE '\\') \
-             AND ($4 = '' OR a.source = $4) AND ($5 < 0 OR a.is_active = $5)";
-        let search = search.trim();
-        let source_s = source_filter.map(AccountSource::as_db).unwrap_or("");
-        let active_i = active.map(i64::from).unwrap_or(-1);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let mut args = vec![Arg::Text(tenant_id.to_owned())];
+        let mut clause = String::from("WHERE a.tenant_id = $1");
+        // SQLite joins in the order written after CROSS JOIN: a search starts from its matches.
+        let mut from = String::from("account a");
+        let search = fold_username(search.trim());
+        if !search.is_empty() {
+            let (lo, hi) = (args.len() + 1, args.len() + 2);
+            // One index range per column, united: the planner cannot do that for an OR here.
+            let range = |col: &str| {
+                format!("SELECT account_id FROM account WHERE tenant_id = $1 AND {col} >= ${lo} AND {col} < ${hi}")
+            };
+            from = format!(
+                "({} UNION {} UNION {}) m CROSS JOIN account a",
+                range("username_folded"),
+                range("display_name_folded"),
+                range("work_email_folded")
+            );
+            clause.push_str(" AND a.account_id = m.account_id");
+            args.push(Arg::Text(search.clone()));
+            args.push(Arg::Text(prefix_upper_bound(&search)));
+        }
+        if let Some(s) = source_filter {
+            args.push(Arg::Text(s.as_db().to_owned()));
+            clause.push_str(&format!(" AND a.source = ${}", args.len()));
+        }
+        if let Some(a) = active {
+            args.push(Arg::Int(i64::from(a)));
+            clause.push_str(&format!(" AND a.is_active = ${}", args.len()));
+        }
+        let n = args.len();
+        let list_sql = format!(
             "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.updated_at \
-             FROM account a {where_clause} ORDER BY a.username_folded, a.account_id LIMIT $6 OFFSET $7"
-        )))
-        .bind(tenant_id)
-        .bind(search)
-        .bind(like(search))
-        .bind(source_s)
-        .bind(active_i)
-        .bind(PER_PAGE)
-        .bind((page - 1) * PER_PAGE)
-        .fetch_all(&self.db.pool)
-        .await?;
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM account a {where_clause}"
-        )))
-        .bind(tenant_id)
-        .bind(search)
-        .bind(like(search))
-        .bind(source_s)
-        .bind(active_i)
-        .fetch_one(&self.db.pool)
-        .await?;
+             FROM {from} {clause} ORDER BY a.username_folded, a.account_id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM {from} {clause}");
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
+        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+        for a in &args {
+            match a {
+                Arg::Text(t) => {
+                    list = list.bind(t.clone());
+                    count = count.bind(t.clone());
+                }
+                Arg::Int(i) => {
+                    list = list.bind(*i);
+                    count = count.bind(*i);
+                }
+            }
+        }
+        let rows = list
+            .bind(PER_PAGE)
+            .bind((page - 1) * PER_PAGE)
+            .fetch_all(&self.db.pool)
+            .await?;
+        let total = count.fetch_one(&self.db.pool).await?;
         let items = rows
             .iter()
             .map(|r| {
@@ -256,7 +296,14 @@ impl Backend {
     }
 
     /// A group and its members (users of the tenant by username; other ids as sent).
-    pub async fn group_detail(&self, tenant_id: &str, group_id: &str) -> Result<GroupDetail> {
+    /// A group with one page of its members.
+    pub async fn group_detail(
+        &self,
+        tenant_id: &str,
+        group_id: &str,
+        page: i64,
+    ) -> Result<GroupDetail> {
+        let page = page.max(1);
         let row = sqlx::query(
             "SELECT g.group_id, g.display_name, g.source, g.updated_at, \
              (SELECT COUNT(*) FROM group_member m WHERE m.group_id = g.group_id) AS members \
@@ -271,10 +318,12 @@ impl Backend {
         let members = sqlx::query(
             "SELECT m.account_id, a.username, a.display_name FROM group_member m \
              LEFT JOIN account a ON a.account_id = m.account_id AND a.tenant_id = $2 \
-             WHERE m.group_id = $1 ORDER BY COALESCE(a.username_folded, m.account_id) LIMIT 1000",
+             WHERE m.group_id = $1 ORDER BY COALESCE(a.username_folded, m.account_id) LIMIT $3 OFFSET $4",
         )
         .bind(group_id)
         .bind(tenant_id)
+        .bind(PER_PAGE)
+        .bind((page - 1) * PER_PAGE)
         .fetch_all(&self.db.pool)
         .await?
         .iter()
@@ -286,7 +335,15 @@ impl Backend {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        Ok(GroupDetail { group, members })
+        Ok(GroupDetail {
+            members: Page {
+                items: members,
+                total: group.members,
+                page,
+                per_page: PER_PAGE,
+            },
+            group,
+        })
     }
 }
 

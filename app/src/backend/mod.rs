@@ -14,6 +14,7 @@ pub mod id_token;
 pub mod identity_providers;
 pub mod idp_check;
 pub mod jwks;
+pub mod local_groups;
 pub mod local_users;
 pub mod oidc_client;
 pub mod passwords;

@@ -147,8 +147,8 @@ impl Backend {
             .await
     }
 
-    /// Looks up a cookie value. Expired sessions, and sessions of accounts that are deactivated
-    /// or no longer administrators, are deleted and give `None`.
+    /// Looks up a cookie value. Expired sessions and sessions of deactivated accounts are deleted
+    /// and give `None`; an SSO session whose ID token expired is refreshed first (when it can).
     pub async fn resolve_session(&self, token: &str) -> Result<Option<SessionInfo>> {
         let hash = hash_token(token);
         let row = sqlx::query(
@@ -171,10 +171,10 @@ impl Backend {
         let expires: i64 = row.try_get("expires_at")?;
         let active = flag(&row, "is_active")?;
         let admin = flag(&row, "is_admin")?;
-        // Local sign-in is for administrators; single sign-on admits whoever the provider lets in
-        // (in Entra: the people assigned to the application).
+        // Sessions are made only by local sign-in (local accounts an administrator created) and
+        // single sign-on (whoever the provider lets in: in Entra, the people assigned to the app).
         let via_sso = row.try_get::<Option<String>, _>("idp_id")?.is_some();
-        if ts >= expires || ts - last_seen >= IDLE_TIMEOUT_SECS || !active || !(admin || via_sso) {
+        if ts >= expires || ts - last_seen >= IDLE_TIMEOUT_SECS || !active {
             self.end_session_by_hash(&hash).await?;
             return Ok(None);
         }

@@ -70,9 +70,8 @@ impl Backend {
         let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
         let password_ok = passwords::verify(stored, password).await?;
         // Only local accounts have a password here; SCIM accounts sign in through the IdP.
-        let account = creds.filter(|c| {
-            password_ok && c.is_active && c.is_admin && c.source == Some(AccountSource::Local)
-        });
+        let account =
+            creds.filter(|c| password_ok && c.is_active && c.source == Some(AccountSource::Local));
         let Some(account) = account else {
             self.record_failure(&keys).await?;
             tracing::info!(tenant_id = %tenant_id, "local sign-in refused");

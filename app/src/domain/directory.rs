@@ -62,7 +62,8 @@ pub struct MemberRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDetail {
     pub group: GroupRow,
-    pub members: Vec<MemberRow>,
+    /// One page of members, by username.
+    pub members: Page<MemberRow>,
 }
 
 /// A group a user belongs to, linking to its page.

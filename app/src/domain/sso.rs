@@ -80,7 +80,7 @@ const CODES: &[(&str, SsoFailure)] = &[
     ("state_unknown", SsoFailure::StateUnknown),
     ("browser_mismatch", SsoFailure::BrowserMismatch),
     ("token_refused", SsoFailure::TokenRefused),
-    ("provider_unreachable", SsoFailure::ProviderUnreachable),
+    ("unreachable", SsoFailure::ProviderUnreachable),
     ("no_id_token", SsoFailure::NoIdToken),
     ("signing_key_unknown", SsoFailure::SigningKeyUnknown),
     ("algorithm_refused", SsoFailure::AlgorithmRefused),

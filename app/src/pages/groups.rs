@@ -1,14 +1,21 @@
 //! Security Groups: the tenant's groups with their members (guide: "Verify Group in Cantara").
+//! SCIM groups are read-only; local groups can be created, their members added and removed.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::directory::{get_group, list_groups};
+use crate::api::directory::{
+    get_group, list_groups, AddGroupMember, CreateLocalGroup, DeleteGroup, RemoveGroupMember,
+};
+use crate::components::dialog::Dialog;
 use crate::components::empty_state::EmptyState;
+use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
 use crate::components::pager::Pager;
+use crate::components::toast::{Toast, ToastMessage};
 use crate::domain::account::AccountSource;
+use crate::domain::directory::GroupDetail;
 use crate::pages::users::source_badge;
 
 #[component]
@@ -23,7 +30,9 @@ pub fn SecurityGroupsPage() -> impl IntoView {
         <PageHeader
             title="Security Groups"
             description="Groups of this tenant and their members. Groups provisioned from Entra ID keep the memberships configured there."
-        />
+        >
+            <NewGroupButton/>
+        </PageHeader>
         <div class="mb-3">
             <label for="group-search" class="sr-only">"Search groups"</label>
             <input id="group-search" type="search" class="input sm:max-w-sm" placeholder="Search groups"
@@ -75,44 +84,157 @@ pub fn SecurityGroupsPage() -> impl IntoView {
     }
 }
 
-/// `/security-groups/{id}`: the group and its members.
+/// `+ Add local group`: asks for a name, creates the group and opens it.
+#[component]
+fn NewGroupButton() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let navigate = use_navigate();
+    let create = ServerAction::<CreateLocalGroup>::new();
+    let (open, set_open) = signal(false);
+    let name = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            navigate(&format!("/security-groups/{id}"), Default::default());
+        }
+    });
+    view! {
+        <button type="button" class="btn-primary" disabled=move || !hydrated.get() on:click=move |_| set_open.set(true)>"+ Add local group"</button>
+        <Dialog open=open title="Add local group" confirm="Create group" cancel="Cancel"
+            on_confirm=Callback::new(move |_| { create.dispatch(CreateLocalGroup { name: name.get_untracked() }); })
+            on_cancel=Callback::new(move |_| set_open.set(false))>
+            <label for="new-group-name" class="block text-sm font-medium text-slate-800">"Group name"</label>
+            <input id="new-group-name" class="input mt-1" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            {move || create.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> })}
+        </Dialog>
+    }
+}
+
+/// `/security-groups/{id}`: the group and its members (paginated, linking to users).
 #[component]
 pub fn GroupDetailPage() -> impl IntoView {
     let params = use_params_map();
+    let page = RwSignal::new(1i64);
+    let version = RwSignal::new(0u32);
+    let toast = RwSignal::new(ToastMessage::None);
     let detail = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        get_group,
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                page.get(),
+                version.get(),
+            )
+        },
+        |(id, page, _)| get_group(id, page),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => {
-                        let scim = d.group.source == AccountSource::Scim;
-                        view! {
-                            <PageHeader title=d.group.name.clone() description=format!("{} members", d.group.members)>
-                                <A href="/security-groups" attr:class="btn-secondary px-4 py-2 text-sm">"Back to Security Groups"</A>
-                            </PageHeader>
-                            {scim.then(|| view! {
-                                <p class="mb-4 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900 ring-1 ring-inset ring-sky-200" role="note">
-                                    "Managed by SCIM — change it in your identity provider."
-                                </p>
-                            })}
-                            <ul class="card divide-y divide-slate-100 p-0" data-testid="group-members">
-                                {d.members.into_iter().map(|m| view! {
-                                    <li class="px-4 py-3 text-sm">
-                                        {match m.username {
-                                            Some(u) => view! { <span class="font-medium">{u}</span>" " <span class="text-slate-500">{m.display_name.unwrap_or_default()}</span> }.into_any(),
-                                            None => view! { <span class="text-slate-500">{format!("{} (not a user of this tenant)", m.id)}</span> }.into_any(),
-                                        }}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }
+                    Ok(d) => view! { <GroupView detail=d page=page version=version toast=toast/> }.into_any(),
                     Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
+        <Toast message=toast/>
+    }
+}
+
+#[component]
+fn GroupView(
+    detail: GroupDetail,
+    page: RwSignal<i64>,
+    version: RwSignal<u32>,
+    toast: RwSignal<ToastMessage>,
+) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let navigate = use_navigate();
+    let d = detail;
+    let scim = d.group.source == AccountSource::Scim;
+    let group_id = StoredValue::new(d.group.id.clone());
+    let add = ServerAction::<AddGroupMember>::new();
+    let remove = ServerAction::<RemoveGroupMember>::new();
+    let delete = ServerAction::<DeleteGroup>::new();
+    let new_member = RwSignal::new(String::new());
+    let (confirm_delete, set_confirm_delete) = signal(false);
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(())) => {
+            toast.set(Some(Ok("Member added.".into())));
+            new_member.set(String::new());
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(())) => {
+            toast.set(Some(Ok("Member removed.".into())));
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => navigate("/security-groups", Default::default()),
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    let (range, total, has_next) = (d.members.range(), d.members.total, d.members.has_next());
+    view! {
+        <PageHeader title=d.group.name.clone() description=format!("{} members", d.group.members)>
+            <A href="/security-groups" attr:class="btn-secondary px-4 py-2 text-sm">"Back to Security Groups"</A>
+            {(!scim).then(|| view! {
+                <button type="button" class="btn-secondary px-4 py-2 text-sm text-red-700" disabled=move || !hydrated.get()
+                    on:click=move |_| set_confirm_delete.set(true)>"Delete group"</button>
+            })}
+        </PageHeader>
+        <div class="mb-4 flex items-center gap-2">{source_badge(d.group.source)}</div>
+        {scim.then(|| view! {
+            <p class="mb-4 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900 ring-1 ring-inset ring-sky-200" role="note">
+                "Managed by SCIM — change it in your identity provider."
+            </p>
+        })}
+        {(!scim).then(|| view! {
+            <form class="mb-4 flex flex-col gap-2 sm:flex-row" on:submit=move |ev| {
+                ev.prevent_default();
+                add.dispatch(AddGroupMember { group_id: group_id.get_value(), username: new_member.get_untracked() });
+            }>
+                <label for="add-member" class="sr-only">"Username to add"</label>
+                <input id="add-member" class="input sm:max-w-sm" placeholder="Username to add" required
+                    prop:value=move || new_member.get() on:input=move |ev| new_member.set(event_target_value(&ev))/>
+                <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || add.pending().get()>"Add member"</button>
+            </form>
+        })}
+        {if d.members.items.is_empty() {
+            view! { <p class="card text-sm text-slate-600" data-testid="group-members">"No members yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="card divide-y divide-slate-100 p-0" data-testid="group-members">
+                    {d.members.items.into_iter().map(|m| {
+                        let account = m.id.clone();
+                        view! {
+                            <li class="flex items-center gap-3 px-4 py-3 text-sm">
+                                {match m.username {
+                                    Some(u) => view! {
+                                        <A href=format!("/users/{}", m.id) attr:class="font-medium text-indigo-700 hover:underline">{u}</A>
+                                        <span class="text-slate-500">{m.display_name.unwrap_or_default()}</span>
+                                    }.into_any(),
+                                    None => view! { <span class="text-slate-500">{format!("{} (not a user of this tenant)", m.id)}</span> }.into_any(),
+                                }}
+                                {(!scim).then(|| view! {
+                                    <button type="button" class="btn-secondary ml-auto px-3 py-1 text-xs" disabled=move || !hydrated.get()
+                                        on:click=move |_| { remove.dispatch(RemoveGroupMember { group_id: group_id.get_value(), account_id: account.clone() }); }>"Remove"</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <Pager range=range total=total has_next=has_next page=page/>
+            }.into_any()
+        }}
+        <Dialog open=confirm_delete title="Delete group" confirm="Delete" cancel="Cancel" danger=true
+            on_confirm=Callback::new(move |_| { delete.dispatch(DeleteGroup { id: group_id.get_value() }); set_confirm_delete.set(false); })
+            on_cancel=Callback::new(move |_| set_confirm_delete.set(false))>
+            <p>"The group and its memberships are removed. The users stay."</p>
+        </Dialog>
     }
 }

@@ -96,7 +96,7 @@ fn NewUser() -> impl IntoView {
             <BoundField name="username" label="Username" value=username required=true error=error/>
             <BoundField name="display_name" label="Display name" value=display_name error=error/>
             <BoundField name="password" label="Password" value=password input_type="password" required=true error=error help="At least 12 characters."/>
-            <Switch name="is_admin" label="Administrator" value=is_admin help="Administrators manage this tenant in the console."/>
+            <Switch name="is_admin" label="Administrator" value=is_admin help="Administrators of the default tenant manage every tenant; others work in their own tenant."/>
             {move || error.get().filter(|e| !matches!(e, AppError::InvalidForm(_))).map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> })}
             <div class="flex gap-2">
                 <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || create.pending().get()>"Create user"</button>
@@ -142,7 +142,7 @@ fn UserView(
                     view! { <p class="text-sm text-slate-600">"A local account: no attributes from an identity provider."</p> }.into_any()
                 } else {
                     view! {
-                        <dl class="grid grid-cols-1 gap-x-4 gap-y-2 text-sm sm:grid-cols-[minmax(12rem,max-content)_1fr]" data-testid="user-attributes">
+                        <dl class="grid grid-cols-1 gap-x-4 gap-y-2 text-sm sm:grid-cols-[minmax(8rem,18rem)_1fr]" data-testid="user-attributes">
                             {detail.attributes.into_iter().map(|(k, v)| view! {
                                 <dt class="break-all font-mono text-xs text-slate-500 sm:pt-0.5">{k}</dt>
                                 <dd class="break-all">{v}</dd>
@@ -228,7 +228,7 @@ fn LocalUserEditor(
             <BoundField name="username" label="Username" value=username required=true error=error/>
             <BoundField name="display_name" label="Display name" value=display_name error=error/>
             <BoundField name="password" label="New password" value=password input_type="password" error=error help="Leave empty to keep the current password. Setting one signs the user out elsewhere."/>
-            <Switch name="is_admin" label="Administrator" value=admin help="Administrators manage this tenant in the console."/>
+            <Switch name="is_admin" label="Administrator" value=admin help="Administrators of the default tenant manage every tenant; others work in their own tenant."/>
             {move || error.get().filter(|e| !matches!(e, AppError::InvalidForm(_))).map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> })}
             <div class="flex flex-wrap gap-2">
                 <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || update.pending().get()>"Save user"</button>

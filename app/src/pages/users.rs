@@ -51,7 +51,7 @@ pub fn UsersPage() -> impl IntoView {
         </PageHeader>
         <div class="mb-3 flex flex-col gap-2 sm:flex-row">
             <label for="user-search" class="sr-only">"Search users"</label>
-            <input id="user-search" type="search" class="input sm:max-w-sm" placeholder="Search username, name or e-mail"
+            <input id="user-search" type="search" class="input sm:max-w-sm" placeholder="Username, name or e-mail starts with…"
                 on:change=move |ev| { search.set(event_target_value(&ev)); page.set(1); }/>
             <label for="user-source" class="sr-only">"Account Source"</label>
             <select id="user-source" class="input sm:w-44" on:change=move |ev| { source.set(event_target_value(&ev)); page.set(1); }>

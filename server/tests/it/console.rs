@@ -234,8 +234,15 @@ async fn users_and_groups_pages_search_filter_and_page() {
         ),
         (Some(1), Some(1))
     );
-    let detail = app.call("group", &[("id", &g.id)], Some(&s)).await.json();
-    assert_eq!(detail["members"][0]["username"], serde_json::Value::Null);
+    let detail = app
+        .call("group", &[("id", &g.id), ("page", "1")], Some(&s))
+        .await
+        .json();
+    assert_eq!(detail["members"]["total"], 1);
+    assert_eq!(
+        detail["members"]["items"][0]["username"],
+        serde_json::Value::Null
+    );
 
     // Another tenant sees none of it; without a session nothing at all.
     let other = app.backend.create_tenant("Other").await.unwrap();
@@ -257,7 +264,9 @@ async fn users_and_groups_pages_search_filter_and_page() {
         0
     );
     assert_eq!(
-        app.call("group", &[("id", &g.id)], Some(&s)).await.status,
+        app.call("group", &[("id", &g.id), ("page", "1")], Some(&s))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(

@@ -259,3 +259,135 @@ async fn scim_accounts_show_every_attribute_and_refuse_every_console_change() {
         "user not found"
     );
 }
+
+#[tokio::test]
+async fn local_groups_are_created_and_their_members_edited_scim_groups_are_not() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    let created = app
+        .call("create_group", &[("name", " Auditors ")], Some(&s))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let gid = created.json().as_str().unwrap().to_owned();
+    assert_eq!(
+        app.call("create_group", &[("name", "AUDITORS")], Some(&s))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        app.call("create_group", &[("name", "  ")], Some(&s))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let add = |u: &'static str| {
+        let (app, s, gid) = (&app, s.clone(), gid.clone());
+        async move {
+            app.call(
+                "add_group_member",
+                &[("group_id", &gid), ("username", u)],
+                Some(&s),
+            )
+            .await
+        }
+    };
+    assert_eq!(add("ADMIN").await.status, StatusCode::OK);
+    assert_eq!(
+        add("admin").await.status,
+        StatusCode::OK,
+        "adding twice changes nothing"
+    );
+    let unknown = add("nobody").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("no user with this username"),
+        "{}",
+        unknown.body
+    );
+    let detail = app
+        .call("group", &[("id", &gid), ("page", "1")], Some(&s))
+        .await
+        .json();
+    assert_eq!(detail["group"]["members"], 1);
+    assert_eq!(detail["group"]["source"], "Local");
+    let member = detail["members"]["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(detail["members"]["items"][0]["username"], "admin");
+    // The user's page lists the group.
+    assert_eq!(
+        app.call("user", &[("id", &member)], Some(&s)).await.json()["groups"][0]["name"],
+        "Auditors"
+    );
+
+    let removed = app
+        .call(
+            "remove_group_member",
+            &[("group_id", &gid), ("account_id", &member)],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK);
+    assert_eq!(
+        app.call("group", &[("id", &gid), ("page", "1")], Some(&s))
+            .await
+            .json()["members"]["total"],
+        0
+    );
+    assert_eq!(
+        app.call("delete_group", &[("id", &gid)], Some(&s))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call("group", &[("id", &gid), ("page", "1")], Some(&s))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A SCIM group refuses every console change; its members stay as Entra set them.
+    let scim = Scim::new(&app).await;
+    let uid = scim.create_user("ada@contoso.com").await;
+    let g = scim
+        .req(
+            "POST",
+            "/Groups",
+            Some(
+                json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Engineers", "members": [{"value": uid}]}),
+            ),
+        )
+        .await;
+    let sgid = g.json()["id"].as_str().unwrap().to_owned();
+    for (name, args) in [
+        (
+            "add_group_member",
+            vec![("group_id", sgid.as_str()), ("username", "admin")],
+        ),
+        (
+            "remove_group_member",
+            vec![("group_id", sgid.as_str()), ("account_id", uid.as_str())],
+        ),
+        ("delete_group", vec![("id", sgid.as_str())]),
+    ] {
+        let r = app.call(name, &args, Some(&s)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            r.body
+        );
+        assert!(r.body.contains("Managed by SCIM"), "{}", r.body);
+    }
+    let detail = app
+        .call("group", &[("id", &sgid), ("page", "1")], Some(&s))
+        .await
+        .json();
+    assert_eq!(detail["members"]["total"], 1);
+    assert_eq!(detail["members"]["items"][0]["id"], uid.as_str());
+}

@@ -1,0 +1,155 @@
+//! Local security groups as administrators manage them in the console: create, add and remove
+//! members, delete. Groups provisioned over SCIM belong to the identity provider: every change to
+//! them here is refused.
+
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::clock::now;
+use super::error::{is_unique_violation, DomainError, Result};
+use super::local_users::SCIM_READ_ONLY;
+use super::Backend;
+use crate::domain::account::{fold_username, AccountSource, Username};
+
+/// A group of the tenant that may be changed here.
+async fn local_group(conn: &mut AnyConnection, tenant_id: &str, group_id: &str) -> Result<()> {
+    let source: String = sqlx::query_scalar(
+        "SELECT source FROM security_group WHERE tenant_id = $1 AND group_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(group_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DomainError::NotFound("group"))?;
+    if AccountSource::from_db(&source) != Some(AccountSource::Local) {
+        return Err(DomainError::Invalid {
+            field: "input",
+            message: SCIM_READ_ONLY.into(),
+        });
+    }
+    Ok(())
+}
+
+async fn touch(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE security_group SET updated_at = $1, version = version + 1 WHERE group_id = $2",
+    )
+    .bind(now())
+    .bind(group_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Backend {
+    /// Creates a local group; returns its id.
+    pub async fn create_local_group(&self, tenant_id: &str, name: &str) -> Result<String> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 256 {
+            return Err(DomainError::Invalid {
+                field: "name",
+                message: "Enter a group name of at most 256 characters.".into(),
+            });
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let ts = now();
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO security_group (group_id, tenant_id, display_name, display_name_folded, external_id, source, \
+             scim_doc, created_at, updated_at, version) VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $7, 1)",
+        )
+        .bind(&id)
+        .bind(tenant_id)
+        .bind(name)
+        .bind(name.to_lowercase())
+        .bind(AccountSource::Local.as_db())
+        .bind(json!({ "displayName": name }).to_string())
+        .bind(ts)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                DomainError::Conflict {
+                    field: "name",
+                    message: "A group with this name already exists.".into(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds the tenant's user `username` to a local group (already a member: nothing changes).
+    pub async fn add_local_group_member(
+        &self,
+        tenant_id: &str,
+        group_id: &str,
+        username: &str,
+    ) -> Result<()> {
+        let username = Username::parse(username).map_err(DomainError::from_app)?;
+        let mut tx = self.db.begin_write().await?;
+        local_group(&mut tx, tenant_id, group_id).await?;
+        let account: String = sqlx::query_scalar(
+            "SELECT account_id FROM account WHERE tenant_id = $1 AND username_folded = $2",
+        )
+        .bind(tenant_id)
+        .bind(fold_username(username.as_str()))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| DomainError::Invalid {
+            field: "username",
+            message: "There is no user with this username in this tenant.".into(),
+        })?;
+        let added = sqlx::query(
+            "INSERT INTO group_member (group_id, account_id) SELECT $1, $2 \
+             WHERE NOT EXISTS (SELECT 1 FROM group_member WHERE group_id = $1 AND account_id = $2)",
+        )
+        .bind(group_id)
+        .bind(&account)
+        .execute(&mut *tx)
+        .await?;
+        if added.rows_affected() > 0 {
+            touch(&mut tx, group_id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_local_group_member(
+        &self,
+        tenant_id: &str,
+        group_id: &str,
+        account_id: &str,
+    ) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        local_group(&mut tx, tenant_id, group_id).await?;
+        let removed =
+            sqlx::query("DELETE FROM group_member WHERE group_id = $1 AND account_id = $2")
+                .bind(group_id)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        if removed.rows_affected() > 0 {
+            touch(&mut tx, group_id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_local_group(&self, tenant_id: &str, group_id: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        local_group(&mut tx, tenant_id, group_id).await?;
+        sqlx::query("DELETE FROM group_member WHERE group_id = $1")
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM security_group WHERE group_id = $1")
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
