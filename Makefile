@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both install what is missing.
-.PHONY: run test setup build bench
+.PHONY: run test setup build bench bench-console bench-sso
 run:
 	scripts/run.sh
 test:
@@ -8,5 +8,9 @@ setup:
 	scripts/setup.sh
 bench:
 	scripts/bench.sh
+bench-console:
+	cargo run --release -q -p server --bin cantara-console-bench
+bench-sso:
+	cargo run --release -q -p server --bin cantara-sso-bench
 build: setup
 	scripts/build.sh

@@ -115,3 +115,38 @@ test("local users: create with a password, edit, deactivate after confirmation, 
   await hydrated(page);
   await expect(page.locator('[data-username="dora"]')).toHaveCount(0);
 });
+
+test("local groups: create, add and remove members; SCIM groups offer no edits", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/security-groups");
+  await hydrated(page);
+  await page.getByRole("button", { name: "+ Add local group" }).click();
+  await page.getByLabel("Group name").fill("Auditors");
+  await shot(page, "group-new");
+  await page.getByRole("dialog").getByRole("button", { name: "Create group" }).click();
+  await expect(page.getByRole("heading", { name: "Auditors" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Username to add").fill("nobody");
+  await page.getByRole("button", { name: "Add member" }).click();
+  await expect(page.getByTestId("toast")).toContainText("There is no user with this username in this tenant.");
+  await page.getByLabel("Username to add").fill("admin");
+  await page.getByRole("button", { name: "Add member" }).click();
+  await expect(page.getByTestId("toast")).toContainText("Member added.");
+  await expect(page.getByTestId("group-members").getByRole("link", { name: "admin" })).toBeVisible();
+  await shot(page, "group-local");
+  await page.getByTestId("group-members").getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByTestId("toast")).toContainText("Member removed.");
+  await expect(page.getByTestId("group-members")).toHaveText("No members yet.");
+  await page.getByRole("button", { name: "Delete group" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await expect(page).toHaveURL(/\/security-groups$/);
+
+  // The SCIM group made by the first test of this file: read-only.
+  await hydrated(page);
+  await page.getByRole("link", { name: "COBOL Committee" }).click();
+  await expect(page.getByRole("note")).toHaveText("Managed by SCIM — change it in your identity provider.");
+  await expect(page.getByRole("button", { name: "Add member" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Delete group" })).toHaveCount(0);
+  await page.getByTestId("group-members").getByRole("link", { name: "grace@contoso.com" }).click();
+  await expect(page.getByRole("heading", { name: "Grace Hopper" })).toBeVisible();
+});
