@@ -84,7 +84,7 @@ impl Provider {
         );
         let mut scopes: Vec<&str> = f
             .scopes
-            .split(|c: char| c == ' ' || c == ',')
+            .split([' ', ','])
             .filter(|s| !s.is_empty() && *s != "openid")
             .collect();
         if f.refresh_tokens_enabled && !scopes.contains(&"offline_access") {

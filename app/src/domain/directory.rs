@@ -109,31 +109,6 @@ pub struct LocalUserForm {
     pub is_admin: bool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_ranges() {
-        let p = Page {
-            items: vec![1, 2, 3],
-            total: 103,
-            page: 3,
-            per_page: 50,
-        };
-        assert_eq!(p.range(), Some((101, 103)));
-        assert!(!p.has_next());
-        let p = Page {
-            items: vec![0; 50],
-            total: 103,
-            page: 1,
-            per_page: 50,
-        };
-        assert_eq!(p.range(), Some((1, 50)));
-        assert!(p.has_next());
-    }
-}
-
 impl LocalUserForm {
     /// Checks every field; all problems are reported at once, next to their fields.
     pub fn validate(
@@ -183,5 +158,30 @@ impl LocalUserForm {
             Some(u) if problems.is_empty() => Ok((u, password)),
             _ => Err(AppError::InvalidForm(problems)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_ranges() {
+        let p = Page {
+            items: vec![1, 2, 3],
+            total: 103,
+            page: 3,
+            per_page: 50,
+        };
+        assert_eq!(p.range(), Some((101, 103)));
+        assert!(!p.has_next());
+        let p = Page {
+            items: vec![0; 50],
+            total: 103,
+            page: 1,
+            per_page: 50,
+        };
+        assert_eq!(p.range(), Some((1, 50)));
+        assert!(p.has_next());
     }
 }

@@ -526,7 +526,8 @@ async fn a_replayed_code_is_refused_by_the_provider_and_reported() {
 #[tokio::test]
 async fn token_claims_are_each_checked() {
     let (app, idp, _) = standard().await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Change)> = vec![
         (
             "nonce_mismatch",
             Box::new(|c| c["nonce"] = json!("another")),
