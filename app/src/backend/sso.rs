@@ -298,7 +298,7 @@ impl Backend {
             let info = self.user_info(&provider, &tokens.access_token).await?;
             if claim_text(&info, "sub").as_deref() != Some(verified.subject.as_str()) {
                 return Err((
-                    SsoFailure::SignatureInvalid,
+                    SsoFailure::UserInfoMismatch,
                     "User Info sub differs from the ID token's".into(),
                 ));
             }

@@ -28,6 +28,8 @@ pub enum SsoFailure {
     IssuedInFuture,
     NonceMismatch,
     MissingUsername,
+    /// The User Info answer names another subject than the ID token.
+    UserInfoMismatch,
     AccountDeactivated,
     AccountUnknown,
     AccountLinkedElsewhere,
@@ -92,6 +94,7 @@ const CODES: &[(&str, SsoFailure)] = &[
     ("issued_in_future", SsoFailure::IssuedInFuture),
     ("nonce_mismatch", SsoFailure::NonceMismatch),
     ("missing_username", SsoFailure::MissingUsername),
+    ("userinfo_mismatch", SsoFailure::UserInfoMismatch),
     ("account_deactivated", SsoFailure::AccountDeactivated),
     ("account_unknown", SsoFailure::AccountUnknown),
     (
@@ -164,6 +167,7 @@ impl SsoFailure {
             Self::IssuedInFuture => "The token was issued in the future. Check this server's clock, then start again.".into(),
             Self::NonceMismatch => "The token does not belong to this sign-in (nonce mismatch). Start again from the sign-in page.".into(),
             Self::MissingUsername => "The identity provider did not send the claim named in Username Attribute, so Cantara cannot tell who you are.".into(),
+            Self::UserInfoMismatch => "The provider's User Info answer is about someone else than its ID token, so Cantara cannot trust it.".into(),
             Self::AccountDeactivated => "Your account is deactivated. Ask your administrator to reactivate it in your identity provider.".into(),
             Self::AccountUnknown => "There is no Cantara account for you, and this identity provider does not create accounts at first sign-in. Ask your administrator.".into(),
             Self::AccountLinkedElsewhere => "Your username belongs to a Cantara account that is linked to another person at this identity provider. Ask your administrator.".into(),

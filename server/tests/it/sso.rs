@@ -88,6 +88,8 @@ struct Idp {
     /// The ID token a refresh answers with; `None` refuses refreshes.
     refresh_id_token: Option<String>,
     refreshes: usize,
+    /// What the User Info endpoint answers (to the access token `at-1`).
+    userinfo: Value,
 }
 
 type Shared = Arc<Mutex<Idp>>;
@@ -96,6 +98,16 @@ async fn keys(State(s): State<Shared>) -> Json<Value> {
     let mut idp = s.lock().unwrap();
     idp.jwks_hits += 1;
     Json(idp.jwks.clone())
+}
+
+async fn userinfo(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if bearer != Some("Bearer at-1") {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token");
+    }
+    Json(s.lock().unwrap().userinfo.clone()).into_response()
 }
 
 fn oauth_error(status: StatusCode, error: &str) -> Response {
@@ -179,6 +191,7 @@ impl Provider {
         let app = Router::new()
             .route("/t/discovery/v2.0/keys", get(keys))
             .route("/t/oauth2/v2.0/token", post(token))
+            .route("/t/oidc/userinfo", get(userinfo))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -661,6 +674,29 @@ async fn rotated_keys_are_refetched_once_and_unknown_kids_are_rate_limited() {
     .await;
     refused(&r, "signing_key_unknown");
     assert_eq!(idp.state.lock().unwrap().jwks_hits, 2);
+}
+
+#[tokio::test]
+async fn claims_missing_from_the_id_token_are_read_from_user_info() {
+    let (app, idp, _) = app_with(|p| IdpForm {
+        username_attribute: "upn".into(),
+        userinfo_url: format!("{}/t/oidc/userinfo", p.url),
+        ..p.form()
+    })
+    .await;
+    idp.state.lock().unwrap().userinfo =
+        json!({"sub": "pairwise-alice", "upn": "alice.upn@contoso.example"});
+    let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
+    let cookie = r.session_cookie().expect("signed in");
+    assert_eq!(
+        viewer(&app, &cookie).await.json()["username"],
+        "alice.upn@contoso.example"
+    );
+    // User Info about someone else is not trusted.
+    idp.state.lock().unwrap().userinfo =
+        json!({"sub": "pairwise-mallory", "upn": "mallory@contoso.example"});
+    let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
+    refused(&r, "userinfo_mismatch");
 }
 
 #[tokio::test]
