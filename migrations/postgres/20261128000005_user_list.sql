@@ -5,3 +5,5 @@ ALTER TABLE account ALTER COLUMN username_folded TYPE TEXT COLLATE "C";
 ALTER TABLE account ALTER COLUMN display_name_folded TYPE TEXT COLLATE "C";
 ALTER TABLE account ALTER COLUMN work_email_folded TYPE TEXT COLLATE "C";
 CREATE INDEX account_filter_idx ON account (tenant_id, source, is_active, username_folded);
+-- "Sort: last change (newest)".
+CREATE INDEX account_updated_idx ON account (tenant_id, updated_at);

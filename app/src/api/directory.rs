@@ -7,15 +7,18 @@ use leptos::server_fn::codec::Json;
 use crate::domain::directory::{GroupDetail, GroupRow, LocalUserForm, Page, UserDetail, UserRow};
 use crate::domain::error::AppError;
 
-/// `source`: "" (all), "scim" or "local"; `status`: "" (all), "active" or "deactivated".
+/// `source`: "" (all), "scim" or "local"; `status`: "" (all), "active" or "deactivated";
+/// `sort`: "username" (default), "display_name" or "last_change".
 #[server(endpoint = "users")]
 pub async fn list_users(
     search: String,
     source: String,
     status: String,
+    sort: Option<String>,
     page: i64,
 ) -> Result<Page<UserRow>, AppError> {
     use super::guard::{fail, require_session};
+    use crate::domain::directory::UserSort;
     let (backend, session) = require_session()?;
     let source = crate::domain::account::AccountSource::from_db(&source);
     let active = match status.as_str() {
@@ -24,7 +27,14 @@ pub async fn list_users(
         _ => None,
     };
     backend
-        .list_users(&session.tenant_id, &search, source, active, page)
+        .list_users(
+            &session.tenant_id,
+            &search,
+            source,
+            active,
+            UserSort::parse(sort.as_deref().unwrap_or_default()),
+            page,
+        )
         .await
         .map_err(fail)
 }

@@ -8,7 +8,8 @@ use super::error::{DomainError, Result};
 use super::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::directory::{
-    GroupDetail, GroupRef, GroupRow, MemberRow, Page, UserDetail, UserRow, GUIDE_MAPPING, PER_PAGE,
+    GroupDetail, GroupRef, GroupRow, MemberRow, Page, UserDetail, UserRow, UserSort, GUIDE_MAPPING,
+    PER_PAGE,
 };
 
 /// The smallest string above every string that starts with `prefix` (byte order, which both
@@ -165,6 +166,7 @@ impl Backend {
         search: &str,
         source_filter: Option<AccountSource>,
         active: Option<bool>,
+        sort: UserSort,
         page: i64,
     ) -> Result<Page<UserRow>> {
         enum Arg {
@@ -202,9 +204,14 @@ impl Backend {
             clause.push_str(&format!(" AND a.is_active = ${}", args.len()));
         }
         let n = args.len();
+        let order = match sort {
+            UserSort::Username => "a.username_folded",
+            UserSort::DisplayName => "a.display_name_folded",
+            UserSort::LastChange => "a.updated_at DESC",
+        };
         let list_sql = format!(
             "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.updated_at \
-             FROM {from} {clause} ORDER BY a.username_folded, a.account_id LIMIT ${} OFFSET ${}",
+             FROM {from} {clause} ORDER BY {order}, a.account_id LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );

@@ -30,6 +30,27 @@ impl<T> Page<T> {
 
 pub const PER_PAGE: i64 = 50;
 
+/// How the Users page is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserSort {
+    #[default]
+    Username,
+    DisplayName,
+    /// Most recently changed first.
+    LastChange,
+}
+
+impl UserSort {
+    /// From the page's select value; anything else is the default.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "display_name" => Self::DisplayName,
+            "last_change" => Self::LastChange,
+            _ => Self::Username,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
     pub id: String,

@@ -35,10 +35,19 @@ pub fn UsersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let source = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
+    let sort = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let users = Resource::new(
-        move || (search.get(), source.get(), status.get(), page.get()),
-        |(search, source, status, page)| list_users(search, source, status, page),
+        move || {
+            (
+                search.get(),
+                source.get(),
+                status.get(),
+                sort.get(),
+                page.get(),
+            )
+        },
+        |(search, source, status, sort, page)| list_users(search, source, status, Some(sort), page),
     );
     let filtering =
         move || !search.get().is_empty() || !source.get().is_empty() || !status.get().is_empty();
@@ -64,6 +73,12 @@ pub fn UsersPage() -> impl IntoView {
                 <option value="">"All statuses"</option>
                 <option value="active">"Active"</option>
                 <option value="deactivated">"Deactivated"</option>
+            </select>
+            <label for="user-sort" class="sr-only">"Sort by"</label>
+            <select id="user-sort" class="input sm:w-52" on:change=move |ev| { sort.set(event_target_value(&ev)); page.set(1); }>
+                <option value="username">"Sort: username"</option>
+                <option value="display_name">"Sort: display name"</option>
+                <option value="last_change">"Sort: last change (newest)"</option>
             </select>
         </div>
         <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading users…"</p> }>

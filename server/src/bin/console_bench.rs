@@ -108,7 +108,7 @@ async fn main() -> anyhow::Result<()> {
         .expect("signed in")
         .to_owned();
     let some_user = backend
-        .list_users(&tenant, "user050000", None, None, 1)
+        .list_users(&tenant, "user050000", None, None, Default::default(), 1)
         .await?
         .items
         .first()

@@ -391,3 +391,58 @@ async fn local_groups_are_created_and_their_members_edited_scim_groups_are_not()
     assert_eq!(detail["members"]["total"], 1);
     assert_eq!(detail["members"]["items"][0]["id"], uid.as_str());
 }
+
+#[tokio::test]
+async fn users_are_sorted_and_searched_by_prefix() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    let scim = Scim::new(&app).await;
+    for upn in ["zed@contoso.com", "amy@contoso.com"] {
+        scim.create_user(upn).await;
+    }
+    let list = |sort: &'static str, search: &'static str| {
+        let (app, s) = (&app, s.clone());
+        async move {
+            let r = app
+                .call(
+                    "users",
+                    &[
+                        ("search", search),
+                        ("source", ""),
+                        ("status", ""),
+                        ("sort", sort),
+                        ("page", "1"),
+                    ],
+                    Some(&s),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["username"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list("username", "").await,
+        ["admin", "amy@contoso.com", "zed@contoso.com"]
+    );
+    // Touch zed so it is the most recent change.
+    sqlx::query(
+        "UPDATE account SET updated_at = updated_at + 100 WHERE username = 'zed@contoso.com'",
+    )
+    .execute(&app.backend.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(list("last_change", "").await[0], "zed@contoso.com");
+    // Starts-with search on username, display name ("Display amy@…") or e-mail, case-insensitive.
+    assert_eq!(list("", "AM").await, ["amy@contoso.com"]);
+    assert_eq!(list("", "display z").await, ["zed@contoso.com"]);
+    assert!(
+        list("", "contoso").await.is_empty(),
+        "not a substring search"
+    );
+    assert_eq!(list("", "%").await.len(), 0, "no wildcards");
+}
