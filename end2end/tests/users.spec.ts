@@ -30,6 +30,9 @@ test("a SCIM user's page is read-only and the server refuses console edits of it
 
   await page.goto("/users");
   await hydrated(page);
+  // The newest change first: Grace was provisioned last.
+  await page.getByLabel("Sort by").selectOption("last_change");
+  await expect(page.getByTestId("user-row").first()).toHaveAttribute("data-username", "grace@contoso.com");
   await page.getByRole("link", { name: "grace@contoso.com" }).click();
   await expect(page).toHaveURL(new RegExp(`/users/${id}$`));
   await hydrated(page);
