@@ -148,6 +148,11 @@ async fn main() -> anyhow::Result<()> {
             "POST",
             "search=&source=scim&status=deactivated&page=1".into(),
         ),
+        (
+            "users fn: by last change",
+            "POST",
+            "search=&source=&status=&sort=last_change&page=1".into(),
+        ),
     ];
     for (name, method, arg) in cases {
         let mut times = Vec::with_capacity(args.iterations);
