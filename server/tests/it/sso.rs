@@ -434,7 +434,9 @@ async fn entra_sign_in_creates_an_account_and_a_session_with_pkce_and_post_auth(
             .unwrap();
     assert_eq!(stored.len(), 2);
     assert!(
-        stored.iter().all(|t| !t.starts_with("eyJ") && !t.contains('.')),
+        stored
+            .iter()
+            .all(|t| !t.starts_with("eyJ") && !t.contains('.')),
         "ID tokens (dotted JWS) are not stored in clear"
     );
 }
