@@ -4,7 +4,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::clock::now;
 use super::db::{bit, flag};
-use super::error::{is_unique_violation, DomainError, Result};
+use super::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
 use super::{passwords, Backend};
 use crate::domain::account::{AccountSource, NewPassword, Username};
 
@@ -47,16 +47,7 @@ pub(crate) async fn insert_local(
     .bind(ts)
     .execute(&mut *conn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            DomainError::Conflict {
-                field: "username",
-                message: "This username is already taken.".into(),
-            }
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
     Ok(id)
 }
 

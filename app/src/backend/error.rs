@@ -70,6 +70,27 @@ fn leak_field(field: &str) -> &'static str {
         .unwrap_or("input")
 }
 
+/// Maps a violation of a unique index to a `Conflict` on `field` (worded for the console) and
+/// any other database error to itself: `.map_err(conflict_on_unique("name", "…"))`.
+pub fn conflict_on_unique(
+    field: &'static str,
+    message: &'static str,
+) -> impl FnOnce(sqlx::Error) -> DomainError {
+    move |e| {
+        if is_unique_violation(&e) {
+            DomainError::Conflict {
+                field,
+                message: message.into(),
+            }
+        } else {
+            e.into()
+        }
+    }
+}
+
+/// The message of a username clash, wherever accounts are written.
+pub const USERNAME_TAKEN: &str = "This username is already taken.";
+
 /// Is this database error a violation of a unique index?
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())

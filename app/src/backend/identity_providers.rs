@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::clock::now;
 use super::db::{bit, flag};
-use super::error::{is_unique_violation, DomainError, Result};
+use super::error::{conflict_on_unique, DomainError, Result};
 use super::{secrets, Backend};
 use crate::domain::error::AppError;
 use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
@@ -148,16 +148,19 @@ impl Backend {
         rows.iter().map(to_view).collect()
     }
 
-    pub async fn get_identity_provider(&self, tenant_id: &str, id: &str) -> Result<IdpView> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    async fn identity_provider_row(&self, tenant_id: &str, id: &str) -> Result<AnyRow> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE tenant_id = $1 AND idp_id = $2"
         )))
         .bind(tenant_id)
         .bind(id)
         .fetch_optional(&self.db.pool)
         .await?
-        .ok_or(DomainError::NotFound("identity provider"))?;
-        to_view(&row)
+        .ok_or(DomainError::NotFound("identity provider"))
+    }
+
+    pub async fn get_identity_provider(&self, tenant_id: &str, id: &str) -> Result<IdpView> {
+        to_view(&self.identity_provider_row(tenant_id, id).await?)
     }
 
     /// Creates (`id` None) or updates an identity provider. Nothing is saved if any field is
@@ -229,16 +232,10 @@ impl Backend {
             .bind(ts)
             .execute(&mut *tx)
             .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    DomainError::Conflict {
-                        field: "name",
-                        message: "An identity provider with this name already exists.".into(),
-                    }
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_on_unique(
+                "name",
+                "An identity provider with this name already exists.",
+            ))?;
         let what = changes(before.as_ref().map(|b| &b.form), &v, secret_enc.is_some());
         if before.is_some() && !what.is_empty() {
             // A test sign-in vouches for the configuration it ran with only.
@@ -403,14 +400,7 @@ impl Backend {
         tenant_id: &str,
         id: &str,
     ) -> Result<(IdpView, String)> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE tenant_id = $1 AND idp_id = $2"
-        )))
-        .bind(tenant_id)
-        .bind(id)
-        .fetch_optional(&self.db.pool)
-        .await?
-        .ok_or(DomainError::NotFound("identity provider"))?;
+        let row = self.identity_provider_row(tenant_id, id).await?;
         let enc: String = row.try_get("client_secret_enc")?;
         Ok((
             to_view(&row)?,

@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::clock::now;
-use super::error::{is_unique_violation, DomainError, Result};
+use super::error::{conflict_on_unique, DomainError, Result};
 use super::local_users::SCIM_READ_ONLY;
 use super::Backend;
 use crate::domain::account::{fold_username, AccountSource, Username};
@@ -67,16 +67,10 @@ impl Backend {
         .bind(ts)
         .execute(&mut *tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                DomainError::Conflict {
-                    field: "name",
-                    message: "A group with this name already exists.".into(),
-                }
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_on_unique(
+            "name",
+            "A group with this name already exists.",
+        ))?;
         tx.commit().await?;
         Ok(id)
     }

@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 use super::accounts::insert_local;
 use super::clock::now;
 use super::db::bit;
-use super::error::{is_unique_violation, DomainError, Result};
+use super::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
 use super::sessions::SessionInfo;
 use super::{passwords, Backend};
 use crate::domain::account::AccountSource;
@@ -36,17 +36,6 @@ async fn local_account(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> R
         });
     }
     Ok(())
-}
-
-fn taken(e: sqlx::Error) -> DomainError {
-    if is_unique_violation(&e) {
-        DomainError::Conflict {
-            field: "username",
-            message: "This username is already taken.".into(),
-        }
-    } else {
-        e.into()
-    }
 }
 
 impl Backend {
@@ -103,7 +92,7 @@ impl Backend {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(taken)?;
+        .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
         if hash.is_some() {
             sqlx::query("DELETE FROM session WHERE account_id = $1 AND session_hash <> $2")
                 .bind(id)
