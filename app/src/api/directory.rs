@@ -17,9 +17,10 @@ pub async fn list_users(
     sort: Option<String>,
     page: i64,
 ) -> Result<Page<UserRow>, AppError> {
-    use super::guard::{fail, require_session};
+    use super::guard::{fail, require};
     use crate::domain::directory::UserSort;
-    let (backend, session) = require_session()?;
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Directory).await?;
     let source = crate::domain::account::AccountSource::from_db(&source);
     let active = match status.as_str() {
         "active" => Some(true),
@@ -41,8 +42,9 @@ pub async fn list_users(
 
 #[server(endpoint = "groups")]
 pub async fn list_groups(search: String, page: i64) -> Result<Page<GroupRow>, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Directory).await?;
     backend
         .list_groups(&session.tenant_id, &search, page)
         .await
@@ -51,8 +53,9 @@ pub async fn list_groups(search: String, page: i64) -> Result<Page<GroupRow>, Ap
 
 #[server(endpoint = "group")]
 pub async fn get_group(id: String, page: i64) -> Result<GroupDetail, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Directory).await?;
     backend
         .group_detail(&session.tenant_id, &id, page)
         .await
@@ -61,8 +64,9 @@ pub async fn get_group(id: String, page: i64) -> Result<GroupDetail, AppError> {
 
 #[server(endpoint = "user")]
 pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Directory).await?;
     backend
         .user_detail(&session.tenant_id, &id)
         .await
@@ -72,18 +76,20 @@ pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
 /// Creates a local account; returns its id.
 #[server(endpoint = "create_user", input = Json)]
 pub async fn create_local_user(form: LocalUserForm) -> Result<String, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend
-        .create_local_user(&session.tenant_id, &form)
+        .create_local_user(&session, &form)
         .await
         .map_err(fail)
 }
 
 #[server(endpoint = "update_user", input = Json)]
 pub async fn update_local_user(id: String, form: LocalUserForm) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend
         .update_local_user(&session, &id, &form)
         .await
@@ -92,8 +98,9 @@ pub async fn update_local_user(id: String, form: LocalUserForm) -> Result<(), Ap
 
 #[server(endpoint = "set_user_active")]
 pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend
         .set_local_user_active(&session, &id, active)
         .await
@@ -102,48 +109,53 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
 
 #[server(endpoint = "delete_user")]
 pub async fn delete_user(id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend.delete_local_user(&session, &id).await.map_err(fail)
 }
 
 /// Creates a local group; returns its id.
 #[server(endpoint = "create_group")]
 pub async fn create_local_group(name: String) -> Result<String, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend
-        .create_local_group(&session.tenant_id, &name)
+        .create_local_group(&session, &name)
         .await
         .map_err(fail)
 }
 
 #[server(endpoint = "add_group_member")]
 pub async fn add_group_member(group_id: String, username: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend
-        .add_local_group_member(&session.tenant_id, &group_id, &username)
+        .add_local_group_member(&session, &group_id, &username)
         .await
         .map_err(fail)
 }
 
 #[server(endpoint = "remove_group_member")]
 pub async fn remove_group_member(group_id: String, account_id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend
-        .remove_local_group_member(&session.tenant_id, &group_id, &account_id)
+        .remove_local_group_member(&session, &group_id, &account_id)
         .await
         .map_err(fail)
 }
 
 #[server(endpoint = "delete_group")]
 pub async fn delete_group(id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Users).await?;
     backend
-        .delete_local_group(&session.tenant_id, &id)
+        .delete_local_group(&session, &id)
         .await
         .map_err(fail)
 }

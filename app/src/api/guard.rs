@@ -1,5 +1,9 @@
-//! What every server function needs from the request: the backend, the session, the caller's
-//! address, and a way to set the session cookie. Errors set the matching HTTP status here, once.
+//! What every server function needs from the request: the backend, the caller checked against
+//! the function's declared [`Access`], the caller's address, and a way to set the session
+//! cookie. Errors set the matching HTTP status here, once.
+//!
+//! Every server function starts with exactly one of [`public`] or [`require`]; the latter is
+//! the one place a function states the permission it needs, checked before anything else.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -13,12 +17,13 @@ use leptos_axum::ResponseOptions;
 use crate::backend::sessions::{session_cookie, SessionInfo};
 use crate::backend::{Backend, DomainError};
 use crate::domain::error::AppError;
+use crate::domain::permission::Access;
 
 /// The HTTP status a console error is sent with.
 fn status_of(err: &AppError) -> StatusCode {
     match err {
         AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Forbidden | AppError::PermissionDenied { .. } => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Invalid { .. } | AppError::InvalidForm(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -41,8 +46,44 @@ pub fn backend() -> Result<Backend, AppError> {
         .ok_or_else(|| fail(DomainError::Internal("backend missing from context".into())))
 }
 
+/// A function anyone may call before signing in (the sign-in page's own).
+pub fn public() -> Result<Backend, AppError> {
+    backend()
+}
+
+/// The caller, signed in and holding what `access` names in the tenant the console shows:
+/// 401 without a session, 403 (recorded in the security audit trail) without the permission.
+pub async fn require(access: impl Into<Access>) -> Result<(Backend, SessionInfo), AppError> {
+    let access = access.into();
+    let (backend, session) = require_session()?;
+    if session.grants.allows(access) {
+        return Ok((backend, session));
+    }
+    let action = match access {
+        Access::Permission(p) => p.action(),
+        Access::Operator => "manage tenants",
+        Access::Public | Access::SignedIn => "do this",
+    };
+    let path = use_context::<Parts>()
+        .map(|p| p.uri.path().to_owned())
+        .unwrap_or_default();
+    if let Err(e) = backend
+        .record_refusal(
+            &session.tenant_id,
+            &session.username,
+            &format!("{action} ({path})"),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "recording a refusal failed");
+    }
+    Err(fail(AppError::PermissionDenied {
+        message: format!("You don't have permission to {action}."),
+    }))
+}
+
 /// The session the request carries (resolved by the server's session layer), or 401.
-pub fn require_session() -> Result<(Backend, SessionInfo), AppError> {
+fn require_session() -> Result<(Backend, SessionInfo), AppError> {
     let backend = backend()?;
     let session = use_context::<Parts>().and_then(|p| p.extensions.get::<SessionInfo>().cloned());
     match session {

@@ -8,28 +8,37 @@ use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
 
 #[server(endpoint = "identity_providers")]
 pub async fn list_identity_providers() -> Result<Vec<IdpView>, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
         .list_identity_providers(&session.tenant_id)
         .await
         .map_err(fail)
 }
 
-/// One IdP with its audit trail.
+/// One IdP as stored (without its secret).
 #[server(endpoint = "identity_provider")]
-pub async fn get_identity_provider(id: String) -> Result<(IdpView, Vec<IdpAuditEntry>), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
-    let view = backend
+pub async fn get_identity_provider(id: String) -> Result<IdpView, AppError> {
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::IdentityProviders).await?;
+    backend
         .get_identity_provider(&session.tenant_id, &id)
         .await
-        .map_err(fail)?;
-    let audit = backend
+        .map_err(fail)
+}
+
+/// An IdP's audit trail: who saved, activated, deactivated or deleted it, and what changed.
+#[server(endpoint = "identity_provider_audit")]
+pub async fn get_identity_provider_audit(id: String) -> Result<Vec<IdpAuditEntry>, AppError> {
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Audit).await?;
+    backend
         .identity_provider_audit(&session.tenant_id, &id)
         .await
-        .map_err(fail)?;
-    Ok((view, audit))
+        .map_err(fail)
 }
 
 /// Saves a new (`id` None) or existing IdP; returns it as stored (without the secret).
@@ -38,8 +47,9 @@ pub async fn save_identity_provider(
     id: Option<String>,
     form: IdpForm,
 ) -> Result<IdpView, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
         .save_identity_provider(&session.tenant_id, &session.username, id.as_deref(), &form)
         .await
@@ -48,8 +58,9 @@ pub async fn save_identity_provider(
 
 #[server(endpoint = "activate_identity_provider")]
 pub async fn activate_identity_provider(id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
         .activate_identity_provider(&session.tenant_id, &session.username, &id)
         .await
@@ -58,8 +69,9 @@ pub async fn activate_identity_provider(id: String) -> Result<(), AppError> {
 
 #[server(endpoint = "deactivate_identity_provider")]
 pub async fn deactivate_identity_provider(id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
         .deactivate_identity_provider(&session.tenant_id, &session.username, Some(&id))
         .await
@@ -69,8 +81,9 @@ pub async fn deactivate_identity_provider(id: String) -> Result<(), AppError> {
 
 #[server(endpoint = "delete_identity_provider")]
 pub async fn delete_identity_provider(id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
         .delete_identity_provider(&session.tenant_id, &session.username, &id)
         .await
@@ -80,16 +93,18 @@ pub async fn delete_identity_provider(id: String) -> Result<(), AppError> {
 /// The Redirect URL to register in Entra: `{PUBLIC_URL}/oauth`.
 #[server(endpoint = "redirect_url")]
 pub async fn get_redirect_url() -> Result<String, AppError> {
-    use super::guard::require_session;
-    let (backend, _) = require_session()?;
+    use super::guard::require;
+    use crate::domain::permission::Permission;
+    let (backend, _) = require(Permission::IdentityProviders).await?;
     Ok(format!("{}/oauth", backend.public_url()))
 }
 
 /// Reads endpoints from an issuer or discovery URL ("Import from discovery").
 #[server(endpoint = "import_discovery")]
 pub async fn import_discovery(url: String) -> Result<crate::domain::idp::Discovered, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, _) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, _) = require(Permission::IdentityProviders).await?;
     backend.import_discovery(&url).await.map_err(fail)
 }
 
@@ -99,8 +114,9 @@ pub async fn check_identity_provider(
     id: Option<String>,
     form: IdpForm,
 ) -> Result<Vec<crate::domain::idp::CheckItem>, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
         .check_identity_provider(&session.tenant_id, id.as_deref(), &form)
         .await

@@ -1,4 +1,5 @@
-//! The console's server functions: each checks the session, then calls one backend method.
+//! The console's server functions: each first declares and checks what its caller needs
+//! (`guard::require(Permission::…)` or `guard::public()`), then calls one backend method.
 //!
 //! Endpoints are named explicitly (`/api/<name>`) so URLs stay stable for tests and proxies.
 
@@ -7,5 +8,6 @@ pub mod directory;
 pub(crate) mod guard;
 pub mod identity_providers;
 pub mod provisioning;
+pub mod security_topics;
 pub mod session;
 pub mod tenants;

@@ -8,8 +8,9 @@ use crate::domain::provisioning::{ActivityEvent, NewToken, ProvisioningSummary, 
 /// The current tenant's provisioning tokens.
 #[server(endpoint = "provisioning_tokens")]
 pub async fn list_provisioning_tokens() -> Result<Vec<TokenInfo>, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Provisioning).await?;
     backend
         .list_provisioning_tokens(&session.tenant_id)
         .await
@@ -22,8 +23,9 @@ pub async fn create_provisioning_token(
     description: String,
     expires_days: String,
 ) -> Result<NewToken, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Provisioning).await?;
     let days = match expires_days.trim() {
         "" => None,
         d => Some(d.parse::<i64>().map_err(|_| {
@@ -41,8 +43,9 @@ pub async fn create_provisioning_token(
 
 #[server(endpoint = "revoke_provisioning_token")]
 pub async fn revoke_provisioning_token(token_id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Provisioning).await?;
     backend
         .revoke_provisioning_token(&session.tenant_id, &token_id)
         .await
@@ -55,8 +58,9 @@ pub async fn list_provisioning_activity(
     failures_only: bool,
     limit: i64,
 ) -> Result<Vec<ActivityEvent>, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Provisioning).await?;
     backend
         .list_activity(&session.tenant_id, failures_only, limit)
         .await
@@ -66,8 +70,9 @@ pub async fn list_provisioning_activity(
 /// When Entra last called this tenant, and how many users and groups it has provisioned.
 #[server(endpoint = "provisioning_summary")]
 pub async fn get_provisioning_summary() -> Result<ProvisioningSummary, AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Provisioning).await?;
     backend
         .provisioning_summary(&session.tenant_id)
         .await

@@ -3,15 +3,15 @@
 use leptos::prelude::*;
 
 use crate::domain::error::AppError;
-use crate::domain::viewer::{LoginTarget, Viewer};
+use crate::domain::viewer::{LoginTarget, MyAccess, Viewer};
 
 /// Which tenant a sign-in page is for: the default one, or the one in `/login/{TenantID}`.
 /// Public: it is shown before sign-in, and says nothing but the tenant's name and its
 /// single sign-on button.
 #[server(endpoint = "login_target")]
 pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, AppError> {
-    use super::guard::{backend, fail};
-    let backend = backend()?;
+    use super::guard::{fail, public};
+    let backend = public()?;
     let tenant = match tenant_id.filter(|t| !t.is_empty()) {
         Some(id) => backend.get_tenant(&id).await,
         None => backend.default_tenant().await,
@@ -42,8 +42,8 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
 /// Local sign-in. On success sets the session cookie and sends the browser to the console.
 #[server(endpoint = "login")]
 pub async fn login(tenant_id: String, username: String, password: String) -> Result<(), AppError> {
-    use super::guard::{backend, client_address, fail, set_session_cookie};
-    let backend = backend()?;
+    use super::guard::{client_address, fail, public, set_session_cookie};
+    let backend = public()?;
     let tenant = Some(tenant_id.as_str()).filter(|t| !t.is_empty());
     let signed_in = backend
         .sign_in_local(tenant, &username, &password, client_address())
@@ -57,9 +57,10 @@ pub async fn login(tenant_id: String, username: String, password: String) -> Res
 /// The signed-in person, their current tenant and the tenants they may switch to.
 #[server(endpoint = "viewer")]
 pub async fn get_viewer() -> Result<Viewer, AppError> {
-    use super::guard::{fail, require_session};
+    use super::guard::{fail, require};
+    use crate::domain::permission::Access;
     use crate::domain::tenant::TenantRef;
-    let (backend, session) = require_session()?;
+    let (backend, session) = require(Access::SignedIn).await?;
     let tenants = backend
         .tenant_refs_visible_to(&session)
         .await
@@ -75,11 +76,28 @@ pub async fn get_viewer() -> Result<Viewer, AppError> {
     })
 }
 
+/// What the signed-in person may do here (navigation, buttons, the "no access yet" page).
+#[server(endpoint = "my_access")]
+pub async fn get_my_access() -> Result<MyAccess, AppError> {
+    use super::guard::require;
+    use crate::domain::permission::Access;
+    let (_, session) = require(Access::SignedIn).await?;
+    Ok(MyAccess {
+        name: if session.display_name.is_empty() {
+            session.username
+        } else {
+            session.display_name
+        },
+        grants: session.grants,
+    })
+}
+
 /// Makes another tenant the one the console shows.
 #[server(endpoint = "switch_tenant")]
 pub async fn switch_tenant(tenant_id: String) -> Result<(), AppError> {
-    use super::guard::{fail, require_session};
-    let (backend, session) = require_session()?;
+    use super::guard::{fail, require};
+    use crate::domain::permission::Access;
+    let (backend, session) = require(Access::Operator).await?;
     backend
         .switch_tenant(&session, &tenant_id)
         .await

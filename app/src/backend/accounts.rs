@@ -6,7 +6,7 @@ use super::clock::now;
 use super::db::{bit, flag};
 use super::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
 use super::{passwords, Backend};
-use crate::domain::account::{AccountSource, NewPassword, Username};
+use crate::domain::account::{fold_username, AccountSource, NewPassword, Username};
 
 /// What sign-in needs to know about an account.
 #[derive(Debug, Clone)]
@@ -49,6 +49,57 @@ pub(crate) async fn insert_local(
     .await
     .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
     Ok(id)
+}
+
+/// Which username comparison the stored `username_folded` values follow (`app_meta`).
+const FOLDING: &str = "nfkc-casefold-1";
+
+/// Brings every stored `username_folded` to the current [`fold_username`] once (databases made
+/// before usernames were compared with NFKC and full case folding). A name that would then clash
+/// with another keeps its old key and is logged, so nothing is lost or merged.
+pub(crate) async fn refold_usernames(db: &super::Db) -> Result<()> {
+    let done: Option<String> =
+        sqlx::query_scalar("SELECT meta_value FROM app_meta WHERE meta_key = 'username_folding'")
+            .fetch_optional(&db.pool)
+            .await?;
+    if done.as_deref() == Some(FOLDING) {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query("SELECT account_id, username, username_folded FROM account")
+        .fetch_all(&mut *tx)
+        .await?;
+    for r in rows {
+        let username: String = r.try_get("username")?;
+        let stored: String = r.try_get("username_folded")?;
+        let folded = fold_username(&username);
+        if folded == stored {
+            continue;
+        }
+        let id: String = r.try_get("account_id")?;
+        let clash = sqlx::query(
+            "UPDATE account SET username_folded = $1 WHERE account_id = $2 AND NOT EXISTS \
+             (SELECT 1 FROM account o WHERE o.tenant_id = account.tenant_id AND o.username_folded = $1)",
+        )
+        .bind(&folded)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 0;
+        if clash {
+            tracing::warn!(account_id = %id, "username folds like another account's; kept as it was");
+        }
+    }
+    sqlx::query("DELETE FROM app_meta WHERE meta_key = 'username_folding'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO app_meta (meta_key, meta_value) VALUES ('username_folding', $1)")
+        .bind(FOLDING)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 impl Backend {
@@ -101,7 +152,7 @@ impl Backend {
         if AccountSource::from_db(&source) != Some(AccountSource::Local) {
             return Err(DomainError::Invalid {
                 field: "username",
-                message: "this account is managed by SCIM and has no local password".into(),
+                message: "this account signs in through the identity provider (SCIM or single sign-on) and has no local password".into(),
             });
         }
         sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE account_id = $3")

@@ -122,6 +122,7 @@ impl Db {
             write_lock: Arc::new(Mutex::new(())),
         };
         db.migrate().await?;
+        super::accounts::refold_usernames(&db).await?;
         Ok(db)
     }
 

@@ -20,6 +20,9 @@ pub enum DomainError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// Refused for want of a permission, or because it would raise someone's rights; worded.
+    #[error("permission denied: {0}")]
+    Denied(String),
     #[error("invalid credentials")]
     InvalidCredentials,
     #[error("too many attempts, retry after {retry_after_secs}s")]
@@ -110,6 +113,7 @@ impl From<DomainError> for AppError {
             },
             DomainError::Unauthorized => AppError::Unauthorized,
             DomainError::Forbidden => AppError::Forbidden,
+            DomainError::Denied(message) => AppError::PermissionDenied { message },
             DomainError::InvalidCredentials => AppError::InvalidCredentials,
             DomainError::Form(e) => e,
             DomainError::Scim(e) => AppError::Invalid {

@@ -40,6 +40,8 @@ pub struct Expected<'a> {
     /// The nonce of the sign-in; `None` for refreshed tokens, which carry none.
     pub nonce: Option<&'a str>,
     pub now: i64,
+    /// With `{tenantid}` in the issuer: the Entra tenants (lower-case) whose tokens are accepted.
+    pub allowed_tenants: &'a [String],
 }
 
 /// Where the signing keys come from.
@@ -180,6 +182,16 @@ fn check_claims(all: Map<String, Value>, x: &Expected<'_>) -> Result<IdTokenClai
         let tid = tid
             .as_deref()
             .ok_or_else(|| refuse(SsoFailure::IssuerMismatch, "issuer template needs tid"))?;
+        if !x
+            .allowed_tenants
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(tid))
+        {
+            return Err(refuse(
+                SsoFailure::TenantNotAllowed,
+                format!("tid {tid:?} is not an allowed tenant"),
+            ));
+        }
         x.issuer.replace("{tenantid}", tid)
     } else {
         x.issuer.to_owned()
@@ -272,6 +284,7 @@ mod tests {
             audience: None,
             nonce: Some("n1"),
             now: 1_000_000,
+            allowed_tenants: Box::leak(vec!["t1".to_owned()].into_boxed_slice()),
         }
     }
 
@@ -289,6 +302,23 @@ mod tests {
         let c = check_claims(claims(good()), &expected()).unwrap();
         assert_eq!(c.stable_key(), "entra:t1:o1");
         assert_eq!(c.expires_at, 1_000_100);
+    }
+
+    #[test]
+    fn a_tenant_template_accepts_only_the_allowed_tenants() {
+        let mut v = good();
+        v["iss"] = json!("https://login.microsoftonline.com/t9/v2.0");
+        v["tid"] = json!("t9");
+        assert_eq!(failure(v), SsoFailure::TenantNotAllowed);
+        let none = Expected {
+            allowed_tenants: &[],
+            ..expected()
+        };
+        assert_eq!(
+            check_claims(claims(good()), &none).unwrap_err().0,
+            SsoFailure::TenantNotAllowed,
+            "an empty list admits nobody"
+        );
     }
 
     #[test]

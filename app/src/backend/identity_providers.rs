@@ -17,7 +17,7 @@ use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
 const SELECT: &str = "SELECT idp_id, kind, name, description, is_active, auth_method, client_id, client_secret_enc, \
      authorization_url, token_url, jwks_url, username_attribute, issuer_uri, userinfo_url, secure_jwks, logout_url, \
      resource, audience, display_name_attribute, grant_type, scopes, provider_display_name, pkce_enabled, \
-     refresh_tokens_enabled, create_users, updated_at, last_check_at, last_check_ok, last_test_result FROM identity_provider";
+     refresh_tokens_enabled, create_users, allowed_tenant_ids, updated_at, last_check_at, last_check_ok, last_test_result FROM identity_provider";
 
 fn to_view(r: &AnyRow) -> Result<IdpView> {
     let secret: String = r.try_get("client_secret_enc")?;
@@ -60,6 +60,7 @@ fn to_view(r: &AnyRow) -> Result<IdpView> {
             pkce_enabled: flag(r, "pkce_enabled")?,
             refresh_tokens_enabled: flag(r, "refresh_tokens_enabled")?,
             create_users: flag(r, "create_users")?,
+            allowed_tenant_ids: r.try_get("allowed_tenant_ids")?,
         },
     })
 }
@@ -95,6 +96,7 @@ fn changes(before: Option<&IdpForm>, after: &IdpForm, secret_changed: bool) -> S
                 "Create accounts at first sign-in",
                 f.create_users.to_string(),
             ),
+            ("Allowed Tenant IDs", f.allowed_tenant_ids.clone()),
         ]
     };
     let new = pairs(after);
@@ -179,6 +181,17 @@ impl Backend {
         let v = form
             .validate(before.as_ref().is_some_and(|b| b.has_secret))
             .map_err(invalid)?;
+        if let Some(b) = &before {
+            if v.client_secret.is_empty() && v.endpoints_differ(&b.form) {
+                // The stored secret is never sent to a host it was not entered for.
+                return Err(invalid(AppError::InvalidForm(vec![
+                    crate::domain::error::FieldError {
+                        field: "client_secret".into(),
+                        message: crate::domain::idp::SECRET_AGAIN.into(),
+                    },
+                ])));
+            }
+        }
         let secret_enc = if v.client_secret.is_empty() {
             None
         } else {
@@ -195,14 +208,14 @@ impl Backend {
              username_attribute = $11, issuer_uri = $12, userinfo_url = $13, secure_jwks = $14, logout_url = $15, \
              resource = $16, audience = $17, display_name_attribute = $18, grant_type = $19, scopes = $20, \
              provider_display_name = $21, pkce_enabled = $22, refresh_tokens_enabled = $23, create_users = $24, \
-             updated_at = $25 WHERE idp_id = $1 AND tenant_id = $2"
+             updated_at = $25, allowed_tenant_ids = $26 WHERE idp_id = $1 AND tenant_id = $2"
         } else {
             "INSERT INTO identity_provider (idp_id, tenant_id, name, description, auth_method, client_id, client_secret_enc, \
              authorization_url, token_url, jwks_url, username_attribute, issuer_uri, userinfo_url, secure_jwks, logout_url, \
              resource, audience, display_name_attribute, grant_type, scopes, provider_display_name, pkce_enabled, \
-             refresh_tokens_enabled, create_users, updated_at, kind, is_active, created_at) \
+             refresh_tokens_enabled, create_users, updated_at, allowed_tenant_ids, kind, is_active, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-             $23, $24, $25, 'oauth2', 0, $25)"
+             $23, $24, $25, $26, 'oauth2', 0, $25)"
         };
         sqlx::query(sql)
             .bind(&idp_id)
@@ -230,6 +243,7 @@ impl Backend {
             .bind(bit(v.refresh_tokens_enabled))
             .bind(bit(v.create_users))
             .bind(ts)
+            .bind(&v.allowed_tenant_ids)
             .execute(&mut *tx)
             .await
             .map_err(conflict_on_unique(

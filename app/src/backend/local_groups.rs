@@ -8,6 +8,8 @@ use sqlx::AnyConnection;
 use super::clock::now;
 use super::error::{conflict_on_unique, DomainError, Result};
 use super::local_users::SCIM_READ_ONLY;
+use super::security_topics::check_group_grants_within;
+use super::sessions::SessionInfo;
 use super::Backend;
 use crate::domain::account::{fold_username, AccountSource, Username};
 
@@ -43,7 +45,8 @@ async fn touch(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
 
 impl Backend {
     /// Creates a local group; returns its id.
-    pub async fn create_local_group(&self, tenant_id: &str, name: &str) -> Result<String> {
+    pub async fn create_local_group(&self, caller: &SessionInfo, name: &str) -> Result<String> {
+        let tenant_id = caller.tenant_id.as_str();
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 256 {
             return Err(DomainError::Invalid {
@@ -76,15 +79,18 @@ impl Backend {
     }
 
     /// Adds the tenant's user `username` to a local group (already a member: nothing changes).
+    /// Refused when the group's topics grant more than the caller holds.
     pub async fn add_local_group_member(
         &self,
-        tenant_id: &str,
+        caller: &SessionInfo,
         group_id: &str,
         username: &str,
     ) -> Result<()> {
+        let tenant_id = caller.tenant_id.as_str();
         let username = Username::parse(username).map_err(DomainError::from_app)?;
         let mut tx = self.db.begin_write().await?;
         local_group(&mut tx, tenant_id, group_id).await?;
+        check_group_grants_within(&mut tx, caller, group_id).await?;
         let account: String = sqlx::query_scalar(
             "SELECT account_id FROM account WHERE tenant_id = $1 AND username_folded = $2",
         )
@@ -113,10 +119,11 @@ impl Backend {
 
     pub async fn remove_local_group_member(
         &self,
-        tenant_id: &str,
+        caller: &SessionInfo,
         group_id: &str,
         account_id: &str,
     ) -> Result<()> {
+        let tenant_id = caller.tenant_id.as_str();
         let mut tx = self.db.begin_write().await?;
         local_group(&mut tx, tenant_id, group_id).await?;
         let removed =
@@ -132,10 +139,15 @@ impl Backend {
         Ok(())
     }
 
-    pub async fn delete_local_group(&self, tenant_id: &str, group_id: &str) -> Result<()> {
+    pub async fn delete_local_group(&self, caller: &SessionInfo, group_id: &str) -> Result<()> {
+        let tenant_id = caller.tenant_id.as_str();
         let mut tx = self.db.begin_write().await?;
         local_group(&mut tx, tenant_id, group_id).await?;
         sqlx::query("DELETE FROM group_member WHERE group_id = $1")
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM group_topic WHERE group_id = $1")
             .bind(group_id)
             .execute(&mut *tx)
             .await?;

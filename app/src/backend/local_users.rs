@@ -2,11 +2,11 @@
 //! deactivate, reactivate, delete. Accounts provisioned over SCIM are owned by the identity
 //! provider: every change to them is refused here, whatever the caller.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use super::accounts::insert_local;
 use super::clock::now;
-use super::db::bit;
+use super::db::{bit, flag};
 use super::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
 use super::sessions::SessionInfo;
 use super::{passwords, Backend};
@@ -20,27 +20,73 @@ fn form_error(e: crate::domain::error::AppError) -> DomainError {
     DomainError::Form(e)
 }
 
-/// Loads the account for a change, refusing SCIM accounts and accounts of other tenants.
-async fn local_account(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<()> {
-    let source: String =
-        sqlx::query_scalar("SELECT source FROM account WHERE tenant_id = $1 AND account_id = $2")
-            .bind(tenant_id)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(DomainError::NotFound("user"))?;
-    if AccountSource::from_db(&source) != Some(AccountSource::Local) {
+/// The message of a refused password or Administrator flag on an SSO account.
+pub const SSO_NO_PASSWORD: &str =
+    "This account signs in with single sign-on: it cannot have a local password or be an Administrator, and its name comes from the identity provider.";
+
+/// An account about to be changed from the console.
+struct Target {
+    source: AccountSource,
+    is_admin: bool,
+}
+
+/// Loads the account for a change, refusing SCIM accounts and accounts of other tenants, and
+/// changes of an Administrator by someone who is not one.
+async fn changeable_account(
+    conn: &mut AnyConnection,
+    caller: &SessionInfo,
+    id: &str,
+) -> Result<Target> {
+    let row = sqlx::query(
+        "SELECT source, is_admin FROM account WHERE tenant_id = $1 AND account_id = $2",
+    )
+    .bind(&caller.tenant_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DomainError::NotFound("user"))?;
+    let source = AccountSource::from_db(&row.try_get::<String, _>("source")?);
+    let target = Target {
+        source: source.unwrap_or(AccountSource::Scim),
+        is_admin: flag(&row, "is_admin")?,
+    };
+    if target.source == AccountSource::Scim {
         return Err(DomainError::Invalid {
             field: "input",
             message: SCIM_READ_ONLY.into(),
         });
     }
-    Ok(())
+    if target.is_admin && !caller.is_admin() {
+        return Err(DomainError::Denied(
+            "You don't have permission to change an Administrator: only an Administrator can."
+                .into(),
+        ));
+    }
+    Ok(target)
+}
+
+/// Granting Administrator is a break-glass right no Security Topic gives.
+fn may_grant_admin(caller: &SessionInfo) -> Result<()> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(DomainError::Denied(
+            "You don't have permission to grant or remove Administrator: only an Administrator can.".into(),
+        ))
+    }
 }
 
 impl Backend {
-    pub async fn create_local_user(&self, tenant_id: &str, form: &LocalUserForm) -> Result<String> {
+    pub async fn create_local_user(
+        &self,
+        caller: &SessionInfo,
+        form: &LocalUserForm,
+    ) -> Result<String> {
+        let tenant_id = caller.tenant_id.as_str();
         let (username, password) = form.validate(true).map_err(form_error)?;
+        if form.is_admin {
+            may_grant_admin(caller)?;
+        }
         let password = password.ok_or_else(|| DomainError::Internal("validated".into()))?;
         let hash = passwords::hash(password.expose()).await?;
         let mut tx = self.db.begin_write().await?;
@@ -66,18 +112,27 @@ impl Backend {
         form: &LocalUserForm,
     ) -> Result<()> {
         let (username, password) = form.validate(false).map_err(form_error)?;
-        if id == session.account_id && !form.is_admin {
-            return Err(DomainError::Invalid {
-                field: "is_admin",
-                message: "You cannot remove your own administrator rights.".into(),
-            });
-        }
         let hash = match password {
             Some(p) => Some(passwords::hash(p.expose()).await?),
             None => None,
         };
         let mut tx = self.db.begin_write().await?;
-        local_account(&mut tx, &session.tenant_id, id).await?;
+        let target = changeable_account(&mut tx, session, id).await?;
+        if target.source == AccountSource::Sso {
+            return Err(DomainError::Invalid {
+                field: "input",
+                message: SSO_NO_PASSWORD.into(),
+            });
+        }
+        if form.is_admin != target.is_admin {
+            if id == session.account_id {
+                return Err(DomainError::Invalid {
+                    field: "is_admin",
+                    message: "You cannot change your own Administrator rights.".into(),
+                });
+            }
+            may_grant_admin(session)?;
+        }
         sqlx::query(
             "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = lower($3), \
              is_admin = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, version = version + 1 \
@@ -118,7 +173,7 @@ impl Backend {
             });
         }
         let mut tx = self.db.begin_write().await?;
-        local_account(&mut tx, &session.tenant_id, id).await?;
+        changeable_account(&mut tx, session, id).await?;
         sqlx::query("UPDATE account SET is_active = $1, updated_at = $2, version = version + 1 WHERE account_id = $3")
             .bind(bit(active))
             .bind(now())
@@ -144,7 +199,7 @@ impl Backend {
             });
         }
         let mut tx = self.db.begin_write().await?;
-        local_account(&mut tx, &session.tenant_id, id).await?;
+        changeable_account(&mut tx, session, id).await?;
         sqlx::query("DELETE FROM group_member WHERE account_id = $1")
             .bind(id)
             .execute(&mut *tx)

@@ -24,6 +24,8 @@ pub mod scim_query;
 pub mod scim_users;
 pub mod secret_key;
 pub mod secrets;
+pub mod security_audit;
+pub mod security_topics;
 pub mod sessions;
 pub mod sign_in;
 pub mod sso;

@@ -85,6 +85,18 @@ fn derive(doc: &Doc) -> Derived {
     }
 }
 
+/// A userName no console could show honestly (control, zero-width or direction characters) is
+/// refused, as everywhere else.
+fn check_username(d: &Derived) -> Result<()> {
+    if d.username.chars().any(crate::domain::account::is_invisible) {
+        return Err(DomainError::Scim(ScimError::bad(
+            crate::scim::ScimType::InvalidValue,
+            "userName contains control or invisible characters.",
+        )));
+    }
+    Ok(())
+}
+
 fn uniqueness(e: sqlx::Error, username: &str) -> DomainError {
     if is_unique_violation(&e) {
         DomainError::Scim(ScimError::conflict(format!(
@@ -148,6 +160,7 @@ async fn store(
     ts: i64,
 ) -> Result<bool> {
     let d = derive(doc);
+    check_username(&d)?;
     let json = Value::Object(doc.clone()).to_string();
     let done = sqlx::query(
         "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
@@ -176,9 +189,13 @@ impl Backend {
     pub async fn scim_create_user(&self, tenant_id: &str, body: &Value) -> Result<ScimUser> {
         let doc = normalize_resource(Resource::User, body)?;
         let d = derive(&doc);
+        check_username(&d)?;
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
         let _writer = self.db.lock_writes().await;
+        if let Some(adopted) = self.adopt_sso_account(tenant_id, &d, &doc, ts).await? {
+            return Ok(adopted);
+        }
         sqlx::query(
             "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, display_name_folded, \
              source, is_active, is_admin, external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
@@ -207,6 +224,58 @@ impl Backend {
             updated_at: ts,
             version: 1,
         })
+    }
+
+    /// When Entra provisions someone who already signed in with single sign-on (same userName,
+    /// or externalId equal to the `oid` they signed in with), that account becomes theirs: it
+    /// turns `SCIM`, keeps its id, memberships and history, and no 409 stops provisioning.
+    async fn adopt_sso_account(
+        &self,
+        tenant_id: &str,
+        d: &Derived,
+        doc: &Doc,
+        ts: i64,
+    ) -> Result<Option<ScimUser>> {
+        let found = sqlx::query(
+            "SELECT account_id, created_at, version FROM account WHERE tenant_id = $1 AND source = 'sso' \
+             AND (username_folded = $2 OR sso_subject = $3) LIMIT 1",
+        )
+        .bind(tenant_id)
+        .bind(&d.username_folded)
+        .bind(&d.external_id)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        let Some(row) = found else { return Ok(None) };
+        let id: String = row.try_get("account_id")?;
+        let version: i64 = row.try_get("version")?;
+        sqlx::query(
+            "UPDATE account SET source = 'scim', username = $1, username_folded = $2, display_name = $3, \
+             display_name_folded = $4, external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, \
+             updated_at = $9, version = version + 1 WHERE account_id = $10 AND tenant_id = $11 AND source = 'sso'",
+        )
+        .bind(&d.username)
+        .bind(&d.username_folded)
+        .bind(&d.display_name)
+        .bind(d.display_name.to_lowercase())
+        .bind(&d.external_id)
+        .bind(&d.work_email_folded)
+        .bind(bit(d.active))
+        .bind(Value::Object(doc.clone()).to_string())
+        .bind(ts)
+        .bind(&id)
+        .bind(tenant_id)
+        .execute(&self.db.pool)
+        .await
+        .map_err(|e| uniqueness(e, &d.username))?;
+        tracing::info!(tenant_id = %tenant_id, account_id = %id, "SCIM adopted an account made at single sign-on");
+        Ok(Some(ScimUser {
+            id,
+            doc: doc.clone(),
+            active: d.active,
+            created_at: row.try_get("created_at")?,
+            updated_at: ts,
+            version: version + 1,
+        }))
     }
 
     pub async fn scim_get_user(&self, tenant_id: &str, id: &str) -> Result<ScimUser> {

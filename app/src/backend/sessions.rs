@@ -41,15 +41,28 @@ pub struct SessionInfo {
     pub tenant_name: String,
     /// A local administrator of the default tenant: manages every tenant.
     pub is_operator: bool,
+    /// What this person holds in `tenant_id`, resolved for this request (no longer cache).
+    pub grants: Grants,
 }
 
 impl SessionInfo {
     pub fn may_access(&self, tenant_id: &str) -> bool {
         self.is_operator || self.home_tenant_id == tenant_id
     }
+
+    pub fn has(&self, p: Permission) -> bool {
+        self.grants.has(p)
+    }
+
+    /// An Administrator of the current tenant (or the operator): the break-glass rights that no
+    /// Security Topic gives (granting Administrator, changing another Administrator).
+    pub fn is_admin(&self) -> bool {
+        self.grants.is_admin || self.is_operator
+    }
 }
 
 use super::secrets::{random_token as new_token, sha256_hex as hash_token};
+use crate::domain::permission::{Grants, Permission, PermissionSet};
 
 /// What a session made by single sign-on keeps from its provider (tokens encrypted).
 #[derive(Debug, Clone)]
@@ -155,7 +168,7 @@ impl Backend {
             "SELECT s.account_id, s.tenant_id, s.last_seen_at, s.expires_at, \
                     s.idp_id, s.refresh_token_enc, s.id_token_expires_at, \
                     a.username, a.display_name, a.is_active, a.is_admin, a.tenant_id AS home_tenant_id, \
-                    h.is_default AS home_is_default, t.name AS tenant_name \
+                    h.is_default AS home_is_default, h.name AS home_tenant_name, t.name AS tenant_name \
              FROM session s \
              JOIN account a ON a.account_id = s.account_id \
              JOIN tenant h ON h.tenant_id = a.tenant_id \
@@ -198,16 +211,44 @@ impl Backend {
                 .execute(&self.db.pool)
                 .await?;
         }
-        let home_is_default = flag(&row, "home_is_default")?;
+        let is_operator = flag(&row, "home_is_default")? && admin;
+        let account_id: String = row.try_get("account_id")?;
+        let home_tenant_id: String = row.try_get("home_tenant_id")?;
+        let mut tenant_id: String = row.try_get("tenant_id")?;
+        let mut tenant_name: String = row.try_get("tenant_name")?;
+        if tenant_id != home_tenant_id && !is_operator {
+            // Entered another tenant as operator and is one no longer: back home, now.
+            sqlx::query("UPDATE session SET tenant_id = $1 WHERE session_hash = $2")
+                .bind(&home_tenant_id)
+                .bind(&hash)
+                .execute(&self.db.pool)
+                .await?;
+            tenant_id = home_tenant_id.clone();
+            tenant_name = row.try_get("home_tenant_name")?;
+        }
+        let grants = if is_operator || admin {
+            Grants {
+                permissions: PermissionSet::all(),
+                is_admin: admin,
+                is_operator,
+            }
+        } else {
+            Grants {
+                permissions: self.topic_permissions(&tenant_id, &account_id).await?,
+                is_admin: false,
+                is_operator: false,
+            }
+        };
         Ok(Some(SessionInfo {
             session_hash: hash,
-            account_id: row.try_get("account_id")?,
+            account_id,
             username: row.try_get("username")?,
             display_name: row.try_get("display_name")?,
-            home_tenant_id: row.try_get("home_tenant_id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            tenant_name: row.try_get("tenant_name")?,
-            is_operator: home_is_default && admin,
+            home_tenant_id,
+            tenant_id,
+            tenant_name,
+            is_operator,
+            grants,
         }))
     }
 

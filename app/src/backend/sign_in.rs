@@ -85,6 +85,8 @@ impl Backend {
             .await?
             .ok_or_else(|| DomainError::Internal("new session not found".into()))?;
         tracing::info!(account_id = %account.account_id, "local sign-in");
+        self.record_sign_in(&tenant_id, &session.username, "password")
+            .await?;
         Ok(SignedIn { token, session })
     }
 

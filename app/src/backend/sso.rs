@@ -16,7 +16,8 @@ use super::secrets::{decrypt, encrypt, random_token, sha256_hex};
 use super::sessions::{SessionInfo, SsoTokens};
 use super::sso_pending::{NewPending, Pending, Purpose};
 use super::Backend;
-use crate::domain::account::{fold_username, AccountSource, Username};
+use crate::domain::account::{AccountSource, Username};
+use crate::domain::permission::Permission;
 use crate::domain::sso::{ProviderError, SsoFailure, TestOutcome, TestSignIn};
 
 /// The cookie that binds a sign-in to the browser that started it (login CSRF protection).
@@ -106,6 +107,9 @@ impl Backend {
         session: &SessionInfo,
         idp_id: &str,
     ) -> std::result::Result<SsoStart, SsoFailure> {
+        if !session.has(Permission::IdentityProviders) {
+            return Err(SsoFailure::NotPermitted);
+        }
         self.start(
             &session.tenant_id,
             idp_id,
@@ -333,6 +337,7 @@ impl Backend {
         if f.issuer_uri.is_empty() {
             return Err((SsoFailure::Misconfigured, "no Issuer URI".into()));
         }
+        let allowed = f.allowed_tenants();
         id_token::validate(
             raw,
             KeySource {
@@ -346,6 +351,7 @@ impl Backend {
                 audience: Some(f.audience.as_str()),
                 nonce,
                 now: now(),
+                allowed_tenants: &allowed,
             },
         )
         .await
@@ -424,12 +430,24 @@ impl Backend {
             .await
             .map_err(internal)?;
         tracing::info!(tenant_id = %pending.tenant_id, account_id = %account_id, "signed in with single sign-on");
+        if let Err(e) = self
+            .record_sign_in(&pending.tenant_id, &done.username, "single sign-on")
+            .await
+        {
+            tracing::error!(error = %e, "recording a sign-in failed");
+        }
         Ok(token)
     }
 
-    /// The account for a validated person: by the provider's stable identity first, then by
-    /// username (case-insensitive, which links it), else a new one when the provider creates
-    /// accounts. Deactivated accounts are refused.
+    /// The account for a validated person, in this order:
+    /// 1. the account linked to the provider's stable identity (`tid`+`oid` for Entra, else
+    ///    `iss`+`sub`);
+    /// 2. a SCIM account of the tenant whose `externalId` is the person's `oid` (or `sub`) or
+    ///    whose `userName` is the username (compared folded), which gets linked;
+    /// 3. a new account with Account Source `SSO`, when the provider creates accounts.
+    ///
+    /// Single sign-on never takes over a local account (those have a password, or are
+    /// Administrators): that username is refused. Deactivated accounts are refused.
     async fn link_account(
         &self,
         tenant_id: &str,
@@ -437,142 +455,166 @@ impl Backend {
         create: bool,
     ) -> std::result::Result<String, (SsoFailure, String)> {
         let sso_key = done.verified.stable_key();
+        let subject = done
+            .verified
+            .oid
+            .clone()
+            .unwrap_or_else(|| done.verified.subject.clone());
         let username = Username::parse(&done.username).map_err(|_| {
             (
                 SsoFailure::MissingUsername,
                 "username claim is not a valid username".into(),
             )
         })?;
+        let db = |e: sqlx::Error| internal(e.into());
+        let deactivated = |id: &str| {
+            (
+                SsoFailure::AccountDeactivated,
+                format!("account {id} is deactivated"),
+            )
+        };
         // The usual case, a returning person with the same name, needs no write.
-        let known = sqlx::query(
-            "SELECT account_id, is_active, username_folded FROM account WHERE tenant_id = $1 AND sso_key = $2",
-        )
-        .bind(tenant_id)
-        .bind(&sso_key)
-        .fetch_optional(&self.db.pool)
-        .await
-        .map_err(|e| internal(e.into()))?;
-        if let Some(r) = known {
-            let id: String = r.try_get("account_id").map_err(|e| internal(e.into()))?;
-            let folded: String = r
-                .try_get("username_folded")
-                .map_err(|e| internal(e.into()))?;
-            if !flag(&r, "is_active").map_err(internal)? {
-                return Err((
-                    SsoFailure::AccountDeactivated,
-                    format!("account {id} is deactivated"),
-                ));
+        let select = "SELECT account_id, is_active, source, sso_key, username_folded FROM account WHERE tenant_id = $1 AND ";
+        let known = sqlx::query(sqlx::AssertSqlSafe(format!("{select} sso_key = $2")))
+            .bind(tenant_id)
+            .bind(&sso_key)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db)?;
+        if let Some(r) = &known {
+            let id: String = r.try_get("account_id").map_err(db)?;
+            let folded: String = r.try_get("username_folded").map_err(db)?;
+            if !flag(r, "is_active").map_err(internal)? {
+                return Err(deactivated(&id));
             }
             if folded == username.folded() {
                 return Ok(id);
             }
         }
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let select = "SELECT account_id, is_active, source, sso_key, username_folded FROM account WHERE tenant_id = $1 AND ";
         let by_key = sqlx::query(sqlx::AssertSqlSafe(format!("{select} sso_key = $2")))
             .bind(tenant_id)
             .bind(&sso_key)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(|e| internal(e.into()))?;
-        let row = match by_key {
-            Some(r) => Some(r),
-            None => sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{select} username_folded = $2"
-            )))
-            .bind(tenant_id)
-            .bind(username.folded())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| internal(e.into()))?,
-        };
-        let db = |e: sqlx::Error| internal(e.into());
-        let account_id = match row {
-            Some(r) => {
-                let id: String = r.try_get("account_id").map_err(db)?;
-                if !flag(&r, "is_active").map_err(internal)? {
-                    return Err((
-                        SsoFailure::AccountDeactivated,
-                        format!("account {id} is deactivated"),
-                    ));
-                }
-                let linked: Option<String> = r.try_get("sso_key").map_err(db)?;
-                match linked {
-                    Some(k) if k != sso_key => {
-                        return Err((
-                            SsoFailure::AccountLinkedElsewhere,
-                            format!("account {id} is linked to {k}"),
-                        ))
-                    }
-                    Some(_) => {
-                        // A renamed person (new UPN or e-mail) keeps their account; local
-                        // accounts follow the new name when it is free, SCIM ones follow SCIM.
-                        let source: String = r.try_get("source").map_err(db)?;
-                        let folded: String = r.try_get("username_folded").map_err(db)?;
-                        if AccountSource::from_db(&source) == Some(AccountSource::Local)
-                            && folded != username.folded()
-                        {
-                            let _ = sqlx::query(
-                                "UPDATE account SET username = $1, username_folded = $2, updated_at = $3 \
-                                 WHERE account_id = $4 AND NOT EXISTS \
-                                 (SELECT 1 FROM account o WHERE o.tenant_id = $5 AND o.username_folded = $2)",
-                            )
-                            .bind(username.as_str())
-                            .bind(username.folded())
-                            .bind(now())
-                            .bind(&id)
-                            .bind(tenant_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db)?;
-                        }
-                    }
-                    None => {
-                        sqlx::query("UPDATE account SET sso_key = $1, updated_at = $2 WHERE account_id = $3")
-                            .bind(&sso_key)
-                            .bind(now())
-                            .bind(&id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db)?;
-                    }
-                }
-                id
+            .map_err(db)?;
+        if let Some(r) = by_key {
+            let id: String = r.try_get("account_id").map_err(db)?;
+            if !flag(&r, "is_active").map_err(internal)? {
+                return Err(deactivated(&id));
             }
-            None if create => {
-                let id = uuid::Uuid::new_v4().to_string();
-                let ts = now();
+            // A renamed person (new UPN or e-mail) keeps their account; SSO accounts follow
+            // the new name when it is free, SCIM ones follow SCIM.
+            let source: String = r.try_get("source").map_err(db)?;
+            if AccountSource::from_db(&source) == Some(AccountSource::Sso) {
                 sqlx::query(
-                    "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
-                     display_name_folded, source, is_active, is_admin, sso_key, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                    "UPDATE account SET username = $1, username_folded = $2, updated_at = $3 \
+                     WHERE account_id = $4 AND NOT EXISTS \
+                     (SELECT 1 FROM account o WHERE o.tenant_id = $5 AND o.username_folded = $2)",
                 )
-                .bind(&id)
-                .bind(tenant_id)
                 .bind(username.as_str())
                 .bind(username.folded())
-                .bind(&done.display_name)
-                .bind(fold_username(&done.display_name))
-                .bind(AccountSource::Local.as_db())
-                .bind(bit(true))
-                .bind(bit(false))
-                .bind(&sso_key)
-                .bind(ts)
+                .bind(now())
+                .bind(&id)
+                .bind(tenant_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-                tracing::info!(tenant_id = %tenant_id, account_id = %id, "account created at first sign-in");
-                id
             }
-            None => {
+            tx.commit().await.map_err(db)?;
+            return Ok(id);
+        }
+        // A person Entra provisioned: by externalId = oid first, then by userName.
+        let scim = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{select} source = 'scim' AND (external_id = $2 OR username_folded = $3) \
+             ORDER BY CASE WHEN external_id = $2 THEN 0 ELSE 1 END LIMIT 1"
+        )))
+        .bind(tenant_id)
+        .bind(&subject)
+        .bind(username.folded())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if let Some(r) = scim {
+            let id: String = r.try_get("account_id").map_err(db)?;
+            if !flag(&r, "is_active").map_err(internal)? {
+                return Err(deactivated(&id));
+            }
+            if let Some(k) = r.try_get::<Option<String>, _>("sso_key").map_err(db)? {
                 return Err((
-                    SsoFailure::AccountUnknown,
-                    "no account and creation is off".into(),
-                ))
+                    SsoFailure::AccountLinkedElsewhere,
+                    format!("account {id} is linked to {k}"),
+                ));
             }
-        };
+            sqlx::query(
+                "UPDATE account SET sso_key = $1, sso_subject = $2, updated_at = $3 WHERE account_id = $4",
+            )
+            .bind(&sso_key)
+            .bind(&subject)
+            .bind(now())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            return Ok(id);
+        }
+        let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{select} username_folded = $2"
+        )))
+        .bind(tenant_id)
+        .bind(username.folded())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if let Some(r) = taken {
+            let id: String = r.try_get("account_id").map_err(db)?;
+            let source: String = r.try_get("source").map_err(db)?;
+            return Err(
+                if AccountSource::from_db(&source) == Some(AccountSource::Local) {
+                    (
+                        SsoFailure::AccountIsLocal,
+                        format!("username belongs to local account {id}"),
+                    )
+                } else {
+                    (
+                        SsoFailure::AccountLinkedElsewhere,
+                        format!("username belongs to account {id}, linked to someone else"),
+                    )
+                },
+            );
+        }
+        if !create {
+            return Err((
+                SsoFailure::AccountUnknown,
+                "no account and creation is off".into(),
+            ));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let ts = now();
+        sqlx::query(
+            "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
+             display_name_folded, source, is_active, is_admin, sso_key, sso_subject, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        )
+        .bind(&id)
+        .bind(tenant_id)
+        .bind(username.as_str())
+        .bind(username.folded())
+        .bind(&done.display_name)
+        .bind(done.display_name.to_lowercase())
+        .bind(AccountSource::Sso.as_db())
+        .bind(bit(true))
+        .bind(bit(false))
+        .bind(&sso_key)
+        .bind(&subject)
+        .bind(ts)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)?;
-        Ok(account_id)
+        tracing::info!(tenant_id = %tenant_id, account_id = %id, "account created at first sign-in");
+        Ok(id)
     }
 
     /// Uses an SSO session's refresh token once its ID token has expired. `false` means the

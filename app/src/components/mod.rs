@@ -1,5 +1,6 @@
 //! Small building blocks every page reuses (see `shared/docs/ui.md`).
 
+pub mod access;
 pub mod badge;
 pub mod copy_button;
 pub mod dialog;

@@ -9,6 +9,9 @@ use super::error::AppError;
 pub enum AccountSource {
     Local,
     Scim,
+    /// Created at a first single sign-on: signs in only through the identity provider, never
+    /// has a local password, and becomes `Scim` when Entra provisions the same person.
+    Sso,
 }
 
 impl AccountSource {
@@ -17,6 +20,7 @@ impl AccountSource {
         match self {
             AccountSource::Local => "Local",
             AccountSource::Scim => "SCIM",
+            AccountSource::Sso => "SSO",
         }
     }
 
@@ -25,6 +29,7 @@ impl AccountSource {
         match self {
             AccountSource::Local => "local",
             AccountSource::Scim => "scim",
+            AccountSource::Sso => "sso",
         }
     }
 
@@ -32,6 +37,7 @@ impl AccountSource {
         match value {
             "local" => Some(AccountSource::Local),
             "scim" => Some(AccountSource::Scim),
+            "sso" => Some(AccountSource::Sso),
             _ => None,
         }
     }
@@ -49,7 +55,7 @@ impl Username {
         if name.is_empty() {
             return Err(AppError::invalid("username", "Enter a username."));
         }
-        if name.chars().count() > Self::MAX_LEN || name.chars().any(char::is_control) {
+        if name.chars().count() > Self::MAX_LEN || name.chars().any(is_invisible) {
             return Err(AppError::invalid(
                 "username",
                 "This is not a valid username.",
@@ -68,9 +74,28 @@ impl Username {
     }
 }
 
-/// Case-folds a username the same way everywhere (database key, sign-in, SCIM filters).
+/// Characters no username may contain: controls, and the zero-width and direction marks that
+/// make two different names look the same.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The form usernames are compared in everywhere (database key, sign-in, single sign-on, SCIM
+/// filters): Unicode NFKC, full case folding, NFKC again (so `ＡＤＭＩＮ`, `Admin` and `admin`
+/// are one name, and `Straße` equals `STRASSE`). `caseless` implements Unicode's full case
+/// folding (`CaseFolding.txt`, C+F), which `to_lowercase` does not.
 pub fn fold_username(name: &str) -> String {
-    name.to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let compatible: String = name.nfkc().collect();
+    caseless::default_case_fold_str(&compatible)
+        .nfkc()
+        .collect()
 }
 
 /// A new password for a local account.
@@ -120,6 +145,29 @@ mod tests {
     }
 
     #[test]
+    fn usernames_fold_with_nfkc_and_full_case_folding() {
+        assert_eq!(fold_username("Straße"), fold_username("STRASSE"));
+        assert_eq!(fold_username("ＡＤＭＩＮ"), "admin");
+        assert_eq!(fold_username("ﬁnance"), "finance");
+        assert_eq!(fold_username("e\u{0301}"), fold_username("\u{00E9}"));
+        assert_ne!(fold_username("admin"), fold_username("adm1n"));
+    }
+
+    #[test]
+    fn invisible_characters_are_refused() {
+        for bad in [
+            "ad\u{200B}min",
+            "\u{FEFF}admin",
+            "ad\u{00AD}min",
+            "admin\u{202E}",
+            "a\u{2060}b",
+        ] {
+            assert!(Username::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Username::parse("José.Müller@contoso.com").is_ok());
+    }
+
+    #[test]
     fn password_has_a_minimum_and_hides_in_debug() {
         assert!(NewPassword::parse("short").is_err());
         let p = NewPassword::parse("correct horse battery").unwrap();
@@ -128,7 +176,11 @@ mod tests {
 
     #[test]
     fn account_source_round_trips() {
-        for s in [AccountSource::Local, AccountSource::Scim] {
+        for s in [
+            AccountSource::Local,
+            AccountSource::Scim,
+            AccountSource::Sso,
+        ] {
             assert_eq!(AccountSource::from_db(s.as_db()), Some(s));
         }
         assert_eq!(AccountSource::Scim.label(), "SCIM");

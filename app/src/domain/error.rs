@@ -16,6 +16,10 @@ pub enum AppError {
     /// Signed in, but this is not yours to see or change.
     #[error("You do not have access to this.")]
     Forbidden,
+    /// Signed in without the permission this needs, or asking for more than one holds; the
+    /// message is a full sentence ("You don't have permission to manage identity providers.").
+    #[error("{message}")]
+    PermissionDenied { message: String },
     /// The thing asked for does not exist (or belongs to another tenant).
     #[error("{0} was not found.")]
     NotFound(String),

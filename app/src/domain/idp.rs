@@ -35,9 +35,38 @@ pub struct IdpForm {
     pub pkce_enabled: bool,
     pub refresh_tokens_enabled: bool,
     pub create_users: bool,
+    /// With `{tenantid}` in the Issuer URI: the Directory (tenant) IDs whose people may sign in
+    /// (comma or space separated; stored lower-case, comma separated).
+    #[serde(default)]
+    pub allowed_tenant_ids: String,
 }
 
+/// Why the Client Secret must be typed again when an endpoint changes.
+pub const SECRET_AGAIN: &str = "Enter the Client Secret again: an endpoint or the Issuer URI changed, and the stored secret is never sent to a new address.";
+
 impl IdpForm {
+    /// Whether any address the client secret or tokens travel to differs from `other`'s.
+    pub fn endpoints_differ(&self, other: &IdpForm) -> bool {
+        [
+            (&self.authorization_url, &other.authorization_url),
+            (&self.token_url, &other.token_url),
+            (&self.userinfo_url, &other.userinfo_url),
+            (&self.jwks_url, &other.jwks_url),
+            (&self.issuer_uri, &other.issuer_uri),
+        ]
+        .iter()
+        .any(|(a, b)| a != b)
+    }
+
+    /// The allowed Entra tenant IDs as a list.
+    pub fn allowed_tenants(&self) -> Vec<String> {
+        self.allowed_tenant_ids
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
+
     /// The wizard's defaults (guide table and issue: post, preferred_username, name, …).
     pub fn defaults() -> Self {
         Self {
@@ -127,6 +156,16 @@ impl IdpForm {
         if let Some(m) = url_problem(&v.issuer_uri.replace("{tenantid}", "tenant"), false, false) {
             err("issuer_uri", &m);
         }
+        let tenants = v.allowed_tenants();
+        if let Some(bad) = tenants.iter().find(|t| !is_guid(t)) {
+            err(
+                "allowed_tenant_ids",
+                &format!("“{bad}” is not a Directory (tenant) ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)."),
+            );
+        } else if v.issuer_uri.contains("{tenantid}") && tenants.is_empty() {
+            err("allowed_tenant_ids", "An Issuer URI with {tenantid} accepts tokens of any Entra tenant: list the Directory (tenant) IDs whose people may sign in.");
+        }
+        v.allowed_tenant_ids = tenants.join(",");
         for (field, value, label) in [
             (
                 "username_attribute",
@@ -176,6 +215,16 @@ impl IdpForm {
             Err(AppError::InvalidForm(errors))
         }
     }
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Spaces or commas between scopes; duplicates dropped; `openid` always first.
@@ -412,6 +461,32 @@ mod tests {
         assert!(entra_endpoints("bad tenant/").is_err());
         let mut f = entra();
         f.issuer_uri = "https://login.microsoftonline.com/{tenantid}/v2.0".into();
-        assert!(f.validate(false).is_ok());
+        assert!(
+            f.validate(false)
+                .unwrap_err()
+                .message_for("allowed_tenant_ids")
+                .is_some(),
+            "a {{tenantid}} issuer needs its allowed tenants"
+        );
+        f.allowed_tenant_ids = "not-a-guid".into();
+        assert!(f.validate(false).is_err());
+        f.allowed_tenant_ids =
+            " 72F988BF-86F1-41AF-91AB-2D7CD011DB47, 11111111-2222-3333-4444-555555555555 ".into();
+        let v = f.validate(false).unwrap();
+        assert_eq!(
+            v.allowed_tenant_ids,
+            "72f988bf-86f1-41af-91ab-2d7cd011db47,11111111-2222-3333-4444-555555555555"
+        );
+    }
+
+    #[test]
+    fn an_endpoint_change_is_noticed() {
+        let a = entra();
+        let mut b = a.clone();
+        assert!(!a.endpoints_differ(&b));
+        b.name = "other name".into();
+        assert!(!a.endpoints_differ(&b));
+        b.token_url = "https://evil.test/token".into();
+        assert!(a.endpoints_differ(&b));
     }
 }

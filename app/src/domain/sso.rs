@@ -33,6 +33,13 @@ pub enum SsoFailure {
     AccountDeactivated,
     AccountUnknown,
     AccountLinkedElsewhere,
+    /// The username belongs to a local account with a password or Administrator rights, which
+    /// single sign-on never takes over.
+    AccountIsLocal,
+    /// The token's Entra tenant (`tid`) is not in the provider's Allowed Tenant IDs.
+    TenantNotAllowed,
+    /// A test sign-in asked for by someone without Identity Provider Administration.
+    NotPermitted,
     Misconfigured,
     Internal,
 }
@@ -101,6 +108,9 @@ const CODES: &[(&str, SsoFailure)] = &[
         "account_linked_elsewhere",
         SsoFailure::AccountLinkedElsewhere,
     ),
+    ("account_is_local", SsoFailure::AccountIsLocal),
+    ("tenant_not_allowed", SsoFailure::TenantNotAllowed),
+    ("not_permitted", SsoFailure::NotPermitted),
     ("misconfigured", SsoFailure::Misconfigured),
     ("internal", SsoFailure::Internal),
 ];
@@ -134,7 +144,11 @@ impl SsoFailure {
     pub fn title(&self) -> &'static str {
         match self {
             Self::AccountDeactivated => "Your account is deactivated",
-            Self::AccountUnknown | Self::AccountLinkedElsewhere => "No account for you here",
+            Self::AccountUnknown | Self::AccountLinkedElsewhere | Self::AccountIsLocal => {
+                "No account for you here"
+            }
+            Self::TenantNotAllowed => "Your organisation may not sign in here",
+            Self::NotPermitted => "You don't have permission to do this",
             Self::Provider(ProviderError::AccessDenied) => {
                 "Access denied by your identity provider"
             }
@@ -171,6 +185,9 @@ impl SsoFailure {
             Self::AccountDeactivated => "Your account is deactivated. Ask your administrator to reactivate it in your identity provider.".into(),
             Self::AccountUnknown => "There is no Cantara account for you, and this identity provider does not create accounts at first sign-in. Ask your administrator.".into(),
             Self::AccountLinkedElsewhere => "Your username belongs to a Cantara account that is linked to another person at this identity provider. Ask your administrator.".into(),
+            Self::AccountIsLocal => "Your username belongs to a local Cantara account that signs in with its password. Single sign-on never takes over such an account: sign in with your username and password, or ask your administrator.".into(),
+            Self::TenantNotAllowed => "You signed in with an account of a Microsoft Entra tenant that is not allowed to sign in to this identity provider. Sign in with an account of your organisation, or ask your administrator to add its Directory (tenant) ID to the Allowed Tenant IDs.".into(),
+            Self::NotPermitted => "You don't have permission to manage identity providers, so you cannot run a test sign-in.".into(),
             Self::Misconfigured => "The identity provider is not completely configured (for example the Issuer URI is missing). Ask your administrator.".into(),
             Self::Internal => "Something went wrong on our side. Try again; if it keeps happening, ask your administrator to look at the server log.".into(),
         }

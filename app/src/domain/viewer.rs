@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::permission::Grants;
 use super::tenant::TenantRef;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,6 +13,15 @@ pub struct Viewer {
     pub tenant: TenantRef,
     /// Every tenant this person may switch to (at least the current one).
     pub tenants: Vec<TenantRef>,
+}
+
+/// What the signed-in person may do in the tenant the console shows: the console hides the
+/// rest (the server checks every call again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAccess {
+    /// Display name, or username when there is none.
+    pub name: String,
+    pub grants: Grants,
 }
 
 /// What the sign-in page shows for a tenant before anyone is signed in.

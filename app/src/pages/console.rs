@@ -5,18 +5,30 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
-use crate::api::session::{get_viewer, SwitchTenant};
+use crate::api::session::{get_my_access, get_viewer, SwitchTenant};
+use crate::components::access::{AccessResource, NoAccessYet};
 use crate::components::hydration::use_hydrated;
 use crate::domain::error::AppError;
+use crate::domain::permission::{Grants, Permission};
 use crate::domain::viewer::Viewer;
 
-/// Navigation entries: (label, path). The contract's four, plus Provisioning (ui.md).
-const NAV: &[(&str, &str)] = &[
-    ("Identity Providers", "/identity-providers"),
-    ("Users", "/users"),
-    ("Security Groups", "/security-groups"),
-    ("Provisioning", "/provisioning"),
-    ("Tenants", "/tenants"),
+/// Navigation entries in the contract's order: (label, path, the permission that shows it).
+/// Operators hold every permission, so Tenants shows for them as for Provisioning holders.
+const NAV: &[(&str, &str, Permission)] = &[
+    (
+        "Identity Providers",
+        "/identity-providers",
+        Permission::IdentityProviders,
+    ),
+    ("Users", "/users", Permission::Directory),
+    ("Security Groups", "/security-groups", Permission::Directory),
+    (
+        "Security Topics",
+        "/security-topics",
+        Permission::SecurityTopics,
+    ),
+    ("Provisioning", "/provisioning", Permission::Provisioning),
+    ("Tenants", "/tenants", Permission::Provisioning),
 ];
 
 /// Sends the browser to the sign-in page (after a session ended mid-visit).
@@ -35,6 +47,17 @@ pub struct ViewerResource(pub Resource<Result<Viewer, AppError>>);
 pub fn ConsoleLayout() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| get_viewer());
     provide_context(ViewerResource(viewer));
+    let access = Resource::new(|| (), |_| get_my_access());
+    provide_context(AccessResource(access));
+    let nav = move || {
+        Suspend::new(async move {
+            access
+                .await
+                .ok()
+                .filter(|a| !a.grants.has_nothing())
+                .map(|a| view! { <NavLinks grants=a.grants/> })
+        })
+    };
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
@@ -48,7 +71,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         </svg>
                     </summary>
                     <nav aria-label="Main" class="absolute left-0 mt-2 w-60 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
-                        <NavLinks/>
+                        <Suspense fallback=|| ()>{nav}</Suspense>
                     </nav>
                 </details>
                 <A href="/" attr:class="flex items-center gap-2 font-semibold text-slate-900">
@@ -74,12 +97,25 @@ pub fn ConsoleLayout() -> impl IntoView {
         <div class="flex min-h-[calc(100vh-3.5rem)]">
             <aside class="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
                 <nav aria-label="Main" class="sticky top-14 p-3">
-                    <NavLinks/>
+                    <Suspense fallback=|| ()>{nav}</Suspense>
                 </nav>
             </aside>
             <main id="main" class="min-w-0 flex-1 px-4 py-6 lg:px-8">
                 <div class="mx-auto max-w-6xl">
-                    <Outlet/>
+                    <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match access.await {
+                                // Someone who holds nothing sees this one page, and nothing else.
+                                Ok(a) if a.grants.has_nothing() => view! { <NoAccessYet name=a.name/> }.into_any(),
+                                Ok(_) => view! { <Outlet/> }.into_any(),
+                                Err(AppError::Unauthorized) => {
+                                    go_to_login();
+                                    view! { <p class="text-sm text-slate-500">"Signed out"</p> }.into_any()
+                                }
+                                Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                 </div>
             </main>
         </div>
@@ -87,12 +123,13 @@ pub fn ConsoleLayout() -> impl IntoView {
 }
 
 #[component]
-fn NavLinks() -> impl IntoView {
+fn NavLinks(grants: Grants) -> impl IntoView {
     view! {
         <ul class="space-y-1">
             {NAV
                 .iter()
-                .map(|(label, href)| {
+                .filter(|(_, _, needs)| grants.has(*needs))
+                .map(|(label, href, _)| {
                     view! {
                         <li>
                             <A href=*href attr:class="nav-link">{*label}</A>

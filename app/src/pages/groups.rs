@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::directory::{
     get_group, list_groups, AddGroupMember, CreateLocalGroup, DeleteGroup, RemoveGroupMember,
 };
+use crate::components::access::error_view;
 use crate::components::dialog::Dialog;
 use crate::components::empty_state::EmptyState;
 use crate::components::hydration::use_hydrated;
@@ -77,7 +78,7 @@ pub fn SecurityGroupsPage() -> impl IntoView {
                             <Pager range=range total=total has_next=has_next page=page/>
                         }.into_any()
                     }
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Transition>
@@ -131,7 +132,7 @@ pub fn GroupDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <GroupView detail=d page=page version=version toast=toast/> }.into_any(),
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Transition>

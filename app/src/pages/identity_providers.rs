@@ -7,6 +7,7 @@ use crate::api::identity_providers::{
     list_identity_providers, ActivateIdentityProvider, DeactivateIdentityProvider,
     DeleteIdentityProvider,
 };
+use crate::components::access::error_view;
 use crate::components::badge::{Badge, Tone};
 use crate::components::dialog::Dialog;
 use crate::components::empty_state::EmptyState;
@@ -63,7 +64,7 @@ pub fn IdentityProvidersPage() -> impl IntoView {
                         </EmptyState>
                     }.into_any(),
                     Ok(list) => view! { <IdpTable idps=list activate=activate deactivate=deactivate delete=delete/> }.into_any(),
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Transition>

@@ -8,9 +8,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::identity_providers::{
-    get_identity_provider, get_redirect_url, ActivateIdentityProvider, CheckIdentityProvider,
-    ImportDiscovery, SaveIdentityProvider,
+    get_identity_provider, get_identity_provider_audit, get_redirect_url, ActivateIdentityProvider,
+    CheckIdentityProvider, ImportDiscovery, SaveIdentityProvider,
 };
+use crate::components::access::{can, error_view};
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::dialog::Dialog;
@@ -19,6 +20,7 @@ use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
 use crate::domain::error::AppError;
 use crate::domain::idp::{entra_endpoints, IdpAuditEntry, IdpForm, IdpView, AUTH_METHODS};
+use crate::domain::permission::Permission;
 use crate::domain::sso::{TestOutcome, TestSignIn};
 use crate::domain::time::{format_utc, now_unix};
 use crate::pages::identity_providers::ACTIVATE_QUESTION;
@@ -38,9 +40,9 @@ pub fn IdpEditorPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match loaded.await {
-                    Ok(Some((view, audit))) => view! { <IdpEditor initial=Some(view) audit=audit/> }.into_any(),
-                    Ok(None) => view! { <IdpEditor initial=None audit=Vec::new()/> }.into_any(),
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Ok(Some(view)) => view! { <IdpEditor initial=Some(view)/> }.into_any(),
+                    Ok(None) => view! { <IdpEditor initial=None/> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Suspense>
@@ -72,6 +74,7 @@ struct FormState {
     pkce_enabled: RwSignal<bool>,
     refresh_tokens_enabled: RwSignal<bool>,
     create_users: RwSignal<bool>,
+    allowed_tenant_ids: RwSignal<String>,
 }
 
 impl FormState {
@@ -99,6 +102,7 @@ impl FormState {
             pkce_enabled: RwSignal::new(f.pkce_enabled),
             refresh_tokens_enabled: RwSignal::new(f.refresh_tokens_enabled),
             create_users: RwSignal::new(f.create_users),
+            allowed_tenant_ids: RwSignal::new(f.allowed_tenant_ids),
         }
     }
 
@@ -126,12 +130,15 @@ impl FormState {
             pkce_enabled: self.pkce_enabled.get_untracked(),
             refresh_tokens_enabled: self.refresh_tokens_enabled.get_untracked(),
             create_users: self.create_users.get_untracked(),
+            allowed_tenant_ids: self.allowed_tenant_ids.get_untracked(),
         }
     }
 }
 
 #[component]
-fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoView {
+fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
+    let may_audit = can(Permission::Audit);
+    let audit_for = initial.as_ref().map(|v| v.id.clone());
     let hydrated = use_hydrated();
     let navigate = use_navigate();
     let is_new = initial.is_none();
@@ -282,7 +289,7 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
                 </div>
                 {move || import.value().get().map(|r| match r {
                     Ok(_) => view! { <p role="status" class="text-sm text-emerald-800">"Filled the endpoints from the provider's discovery document."</p> }.into_any(),
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 })}
             </section>
 
@@ -327,7 +334,9 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
             <section class="card space-y-4" aria-labelledby="idp-additional">
                 <h2 id="idp-additional" class="font-semibold">"Additional OAuth 2.0 fields"</h2>
                 <div class="grid gap-4 sm:grid-cols-2">
-                    <BoundField name="issuer_uri" label="Issuer URI" value=f.issuer_uri error=error help="https://login.microsoftonline.com/{tenant}/v2.0 — use {tenantid} for multi-tenant apps."/>
+                    <BoundField name="issuer_uri" label="Issuer URI" value=f.issuer_uri error=error help="https://login.microsoftonline.com/{tenant}/v2.0 — use {tenantid} for multi-tenant apps, and list the tenants below."/>
+                    <BoundField name="allowed_tenant_ids" label="Allowed Tenant IDs" value=f.allowed_tenant_ids error=error
+                        help="Required with {tenantid} in the Issuer URI: the Directory (tenant) IDs (Entra → Overview) whose people may sign in, separated by commas. Tokens of any other tenant are refused."/>
                     <BoundField name="userinfo_url" label="User Info URL" value=f.userinfo_url error=error help="Optional. Only needed when the ID token lacks the username or display name claim."/>
                     <BoundField name="logout_url" label="Logout URL" value=f.logout_url error=error help="Entra → Overview → Endpoints → the v2.0 logout endpoint. People are sent there when they sign out."/>
                     <BoundField name="resource" label="Resource" value=f.resource error=error help="Optional. Sent as the resource parameter when your IdP requires one."/>
@@ -385,10 +394,14 @@ fn IdpEditor(initial: Option<IdpView>, audit: Vec<IdpAuditEntry>) -> impl IntoVi
                         }).collect_view()}
                     </ul>
                 }.into_any(),
-                Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                Err(e) => error_view(e),
             })}
         </form>
-        {(!audit.is_empty()).then(|| view! { <AuditTrail entries=audit/> })}
+        {audit_for.map(|id| view! {
+            <Show when=move || may_audit.get()>
+                <AuditTrail id=id.clone()/>
+            </Show>
+        })}
         <Dialog open=saved_dialog title="Identity Provider saved" confirm="OK"
             on_confirm=Callback::new(move |_| set_saved_dialog.set(false))>
             <p>"Identity Provider saved"</p>
@@ -462,8 +475,21 @@ fn TestResult(test: TestSignIn) -> impl IntoView {
     }
 }
 
+/// The provider's audit trail, for holders of `Audit Viewer`.
 #[component]
-fn AuditTrail(entries: Vec<IdpAuditEntry>) -> impl IntoView {
+fn AuditTrail(id: String) -> impl IntoView {
+    let entries = Resource::new(move || id.clone(), get_identity_provider_audit);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                entries.await.ok().filter(|e| !e.is_empty()).map(|entries| view! { <AuditList entries=entries/> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AuditList(entries: Vec<IdpAuditEntry>) -> impl IntoView {
     view! {
         <section class="card mt-6" aria-labelledby="idp-audit">
             <h2 id="idp-audit" class="font-semibold">"Changes"</h2>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::provisioning::{get_provisioning_summary, list_provisioning_activity};
+use crate::components::access::error_view;
 use crate::components::badge::{Badge, Tone};
 use crate::components::empty_state::EmptyState;
 use crate::components::page_header::PageHeader;
@@ -78,7 +79,7 @@ pub fn ProvisioningPage() -> impl IntoView {
                             </table>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Transition>

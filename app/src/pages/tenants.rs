@@ -5,6 +5,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::tenants::{list_tenants, CreateTenant};
+use crate::components::access::error_view;
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::field::Field;
@@ -69,7 +70,7 @@ pub fn TenantsPage() -> impl IntoView {
                             {list.into_iter().map(|t| view! { <TenantCard tenant=t/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Transition>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::directory::list_users;
+use crate::components::access::error_view;
 use crate::components::badge::{Badge, Tone};
 use crate::components::empty_state::EmptyState;
 use crate::components::page_header::PageHeader;
@@ -116,7 +117,7 @@ pub fn UsersPage() -> impl IntoView {
                             <Pager range=range total=total has_next=has_next page=page/>
                         }.into_any()
                     }
-                    Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Transition>

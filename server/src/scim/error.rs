@@ -32,7 +32,9 @@ impl From<DomainError> for ScimFailure {
             DomainError::Unauthorized | DomainError::InvalidCredentials => {
                 ScimError::unauthorized()
             }
-            DomainError::Forbidden => ScimError::new(403, None, "Forbidden."),
+            DomainError::Forbidden | DomainError::Denied(_) => {
+                ScimError::new(403, None, "Forbidden.")
+            }
             DomainError::Throttled { .. } => ScimError::new(429, None, "Too many requests."),
             other @ (DomainError::Db(_) | DomainError::Migrate(_) | DomainError::Internal(_)) => {
                 tracing::error!(error = %other, "SCIM request failed");
