@@ -14,6 +14,7 @@ use crate::pages::idp_editor::IdpEditorPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::provisioning::ProvisioningPage;
+use crate::pages::security_topics::{SecurityTopicPage, SecurityTopicsPage};
 use crate::pages::sign_in_failed::SignInFailedPage;
 use crate::pages::tenants::TenantsPage;
 use crate::pages::user_detail::UserDetailPage;
@@ -59,6 +60,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("users/:id") view=UserDetailPage/>
                         <Route path=path!("security-groups") view=SecurityGroupsPage/>
                         <Route path=path!("security-groups/:id") view=GroupDetailPage/>
+                        <Route path=path!("security-topics") view=SecurityTopicsPage/>
+                        <Route path=path!("security-topics/:id") view=SecurityTopicPage/>
                         <Route path=path!("provisioning") view=ProvisioningPage/>
                         <Route path=path!("tenants") view=TenantsPage/>
                     </ParentRoute>

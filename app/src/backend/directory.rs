@@ -110,8 +110,9 @@ impl Backend {
     /// One user of the tenant with every attribute and group.
     pub async fn user_detail(&self, tenant_id: &str, id: &str) -> Result<UserDetail> {
         let r = sqlx::query(
-            "SELECT account_id, username, display_name, scim_doc, source, is_active, is_admin, sso_key, \
-             created_at, updated_at FROM account WHERE tenant_id = $1 AND account_id = $2",
+            "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.is_admin, a.sso_key, \
+             a.created_at, a.updated_at, t.is_default FROM account a JOIN tenant t ON t.tenant_id = a.tenant_id \
+             WHERE a.tenant_id = $1 AND a.account_id = $2",
         )
         .bind(tenant_id)
         .bind(id)
@@ -150,6 +151,7 @@ impl Backend {
                 updated_at: r.try_get("updated_at")?,
             },
             is_admin: flag(&r, "is_admin")?,
+            is_operator: flag(&r, "is_admin")? && flag(&r, "is_default")?,
             created_at: r.try_get("created_at")?,
             sso_linked: r.try_get::<Option<String>, _>("sso_key")?.is_some(),
             attributes: attributes(&doc),

@@ -69,3 +69,12 @@ pub fn NoAccessYet(#[prop(into)] name: String) -> impl IntoView {
         </section>
     }
 }
+
+/// A page that only holders of `p` may use (the "new …" forms, which load nothing first).
+pub fn denied_unless(p: Permission) -> Option<AnyView> {
+    (!use_grants().get_untracked().has(p)).then(|| {
+        error_view(AppError::PermissionDenied {
+            message: format!("You don't have permission to {}.", p.action()),
+        })
+    })
+}

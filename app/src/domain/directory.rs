@@ -99,6 +99,8 @@ pub struct GroupRef {
 pub struct UserDetail {
     pub user: UserRow,
     pub is_admin: bool,
+    /// An Administrator of the Default tenant: also the operator of every tenant.
+    pub is_operator: bool,
     pub created_at: i64,
     /// Linked to a person at the identity provider (signed in with single sign-on at least once).
     pub sso_linked: bool,

@@ -8,7 +8,11 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::directory::{
     get_group, list_groups, AddGroupMember, CreateLocalGroup, DeleteGroup, RemoveGroupMember,
 };
-use crate::components::access::error_view;
+use crate::api::security_topics::{
+    get_group_topics, list_security_topics, AssignSecurityTopic, RemoveSecurityTopic,
+};
+use crate::components::access::{can, error_view};
+use crate::domain::permission::Permission;
 use crate::components::dialog::Dialog;
 use crate::components::empty_state::EmptyState;
 use crate::components::hydration::use_hydrated;
@@ -21,6 +25,7 @@ use crate::pages::users::source_badge;
 
 #[component]
 pub fn SecurityGroupsPage() -> impl IntoView {
+    let may_manage = can(Permission::Users);
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let groups = Resource::new(
@@ -32,7 +37,9 @@ pub fn SecurityGroupsPage() -> impl IntoView {
             title="Security Groups"
             description="Groups of this tenant and their members. Groups provisioned from Entra ID keep the memberships configured there."
         >
-            <NewGroupButton/>
+            <Show when=move || may_manage.get()>
+                <NewGroupButton/>
+            </Show>
         </PageHeader>
         <div class="mb-3">
             <label for="group-search" class="sr-only">"Search groups"</label>
@@ -150,7 +157,8 @@ fn GroupView(
     let hydrated = use_hydrated();
     let navigate = use_navigate();
     let d = detail;
-    let scim = d.group.source == AccountSource::Scim;
+    // SCIM groups are read-only whatever one holds; local ones need User Administration.
+    let scim = d.group.source == AccountSource::Scim || !can(Permission::Users).get_untracked();
     let group_id = StoredValue::new(d.group.id.clone());
     let add = ServerAction::<AddGroupMember>::new();
     let remove = ServerAction::<RemoveGroupMember>::new();
@@ -189,7 +197,8 @@ fn GroupView(
             })}
         </PageHeader>
         <div class="mb-4 flex items-center gap-2">{source_badge(d.group.source)}</div>
-        {scim.then(|| view! {
+        <GroupTopics group_id=d.group.id.clone() version=version toast=toast/>
+        {(d.group.source == AccountSource::Scim).then(|| view! {
             <p class="mb-4 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900 ring-1 ring-inset ring-sky-200" role="note">
                 "Managed by SCIM — change it in your identity provider."
             </p>
@@ -237,5 +246,94 @@ fn GroupView(
             on_cancel=Callback::new(move |_| set_confirm_delete.set(false))>
             <p>"The group and its memberships are removed. The users stay."</p>
         </Dialog>
+    }
+}
+
+/// The Security Topics a group holds; holders of Security Topic Administration assign and
+/// remove them here.
+#[component]
+fn GroupTopics(group_id: String, version: RwSignal<u32>, toast: RwSignal<ToastMessage>) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let may_assign = can(Permission::SecurityTopics);
+    let group = StoredValue::new(group_id);
+    let topics = Resource::new(move || (group.get_value(), version.get()), |(id, _)| get_group_topics(id));
+    let assign = ServerAction::<AssignSecurityTopic>::new();
+    let remove = ServerAction::<RemoveSecurityTopic>::new();
+    let choice = RwSignal::new(String::new());
+    for (action, done) in [(assign.value(), "Security Topic assigned."), (remove.value(), "Security Topic removed.")] {
+        Effect::new(move |_| match action.get() {
+            Some(Ok(())) => {
+                toast.set(Some(Ok(done.into())));
+                version.update(|v| *v += 1);
+            }
+            Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+            None => {}
+        });
+    }
+    view! {
+        <section class="card mb-4" aria-labelledby="group-topics-title" data-testid="group-topics">
+            <h2 id="group-topics-title" class="font-semibold">"Security Topics"</h2>
+            <p class="mt-1 text-sm text-slate-600">"Every member of this group holds the permissions of these topics."</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match topics.await {
+                        Ok(list) if list.is_empty() => view! { <p class="mt-3 text-sm text-slate-600">"No Security Topic yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="mt-3 flex flex-wrap gap-2">
+                                {list.into_iter().map(|t| {
+                                    let topic_id = t.id.clone();
+                                    let label = format!("Remove {} from this group", t.name);
+                                    view! {
+                                        <li class="inline-flex items-center gap-2 rounded-md bg-indigo-50 px-2 py-1 text-sm text-indigo-900 ring-1 ring-inset ring-indigo-200">
+                                            <span>{t.name}</span>
+                                            <Show when=move || may_assign.get()>
+                                                <button type="button" class="font-semibold text-indigo-700" aria-label=label.clone()
+                                                    disabled=move || !hydrated.get()
+                                                    on:click={
+                                                        let topic_id = topic_id.clone();
+                                                        move |_| { remove.dispatch(RemoveSecurityTopic { topic_id: topic_id.clone(), group_id: group.get_value() }); }
+                                                    }>"×"</button>
+                                            </Show>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => error_view(e),
+                    }
+                })}
+            </Transition>
+            <Show when=move || may_assign.get()>
+                <TopicChooser choice=choice on_assign=Callback::new(move |topic_id: String| {
+                    assign.dispatch(AssignSecurityTopic { topic_id, group_id: Some(group.get_value()), group_name: None });
+                })/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn TopicChooser(choice: RwSignal<String>, on_assign: Callback<String>) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let all = Resource::new(|| (), |_| list_security_topics());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                all.await.ok().map(|list| view! {
+                    <form class="mt-3 flex flex-col gap-2 sm:flex-row" on:submit=move |ev| {
+                        ev.prevent_default();
+                        let c = choice.get_untracked();
+                        if !c.is_empty() { on_assign.run(c); }
+                    }>
+                        <label for="assign-topic" class="sr-only">"Security Topic to assign"</label>
+                        <select id="assign-topic" class="input sm:max-w-sm" on:change=move |ev| choice.set(event_target_value(&ev))>
+                            <option value="">"Choose a Security Topic…"</option>
+                            {list.into_iter().map(|t| view! { <option value=t.id>{t.name}</option> }).collect_view()}
+                        </select>
+                        <button type="submit" class="btn-primary" disabled=move || !hydrated.get()>"Assign topic"</button>
+                    </form>
+                })
+            })}
+        </Transition>
     }
 }

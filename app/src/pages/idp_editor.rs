@@ -41,7 +41,8 @@ pub fn IdpEditorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match loaded.await {
                     Ok(Some(view)) => view! { <IdpEditor initial=Some(view)/> }.into_any(),
-                    Ok(None) => view! { <IdpEditor initial=None/> }.into_any(),
+                    Ok(None) => crate::components::access::denied_unless(Permission::IdentityProviders)
+                        .unwrap_or_else(|| view! { <IdpEditor initial=None/> }.into_any()),
                     Err(e) => error_view(e),
                 }
             })}

@@ -9,6 +9,7 @@ pub mod login;
 pub mod not_found;
 pub mod provisioning;
 pub mod provisioning_tokens;
+pub mod security_topics;
 pub mod sign_in_failed;
 pub mod tenants;
 pub mod user_detail;

@@ -23,6 +23,9 @@ pub fn TenantsPage() -> impl IntoView {
     let created = move || create.value().get().and_then(Result::ok);
     let form = NodeRef::<leptos::html::Form>::new();
     let viewer = use_context::<ViewerResource>();
+    let grants = crate::components::access::use_grants();
+    // Creating and entering tenants is the operators' (Administrators of the Default tenant).
+    let is_operator = Signal::derive(move || grants.get().is_operator);
     // After a tenant is created: clear the form and refresh the header's tenant switcher.
     Effect::new(move |_| {
         if create.value().get().is_some_and(|r| r.is_ok()) {
@@ -44,6 +47,7 @@ pub fn TenantsPage() -> impl IntoView {
                 v.await.ok().map(|v| view! { <ProvisioningTokens tenant_name=v.tenant.name/> })
             }))}
         </Suspense>
+        <Show when=move || is_operator.get()>
         <section class="card mb-6" aria-labelledby="create-tenant-title">
             <h2 id="create-tenant-title" class="font-semibold">"Create a tenant"</h2>
             <ActionForm action=create node_ref=form attr:class="mt-3 flex flex-col gap-3 sm:flex-row sm:items-start">
@@ -62,6 +66,7 @@ pub fn TenantsPage() -> impl IntoView {
                 <p role="status" class="mt-2 text-sm text-emerald-800">{format!("Tenant “{}” created.", t.name)}</p>
             })}
         </section>
+        </Show>
         <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading tenants…"</p> }>
             {move || Suspend::new(async move {
                 match tenants.await {

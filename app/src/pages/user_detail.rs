@@ -9,6 +9,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::directory::{
     get_user, CreateLocalUser, DeleteUser, SetUserActive, UpdateLocalUser,
 };
+use crate::api::security_topics::get_user_permissions;
+use crate::components::access::{can, use_grants};
+use crate::domain::permission::Permission;
 use crate::components::badge::{Badge, Tone};
 use crate::components::dialog::Dialog;
 use crate::components::field::{BoundField, Switch};
@@ -42,7 +45,9 @@ pub fn UserDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(detail)) => view! { <UserView detail=detail version=version toast=toast/> }.into_any(),
-                    Ok(None) => view! { <NewUser/> }.into_any(),
+                    Ok(None) => crate::components::access::denied_unless(Permission::Users)
+                        .unwrap_or_else(|| view! { <NewUser/> }.into_any()),
+                    Err(e @ AppError::PermissionDenied { .. }) => crate::components::access::error_view(e),
                     Err(e) => view! {
                         <PageHeader title="User" description="This user does not exist in this tenant."/>
                         <p role="alert" class="text-sm text-red-700">{e.to_string()}</p>
@@ -71,11 +76,16 @@ fn form_signals(
     )
 }
 
+/// What the Administrator switch means (only Administrators see it).
+const ADMIN_HELP: &str = "An Administrator holds every permission of this tenant, whatever its groups: a break-glass account. Administrators of the Default tenant are also the operators of every tenant.";
+
 #[component]
 fn NewUser() -> impl IntoView {
     let hydrated = use_hydrated();
     let navigate = use_navigate();
     let (username, display_name, password, is_admin) = form_signals(&LocalUserForm::default());
+    let grants = use_grants();
+    let may_grant_admin = Signal::derive(move || grants.get().is_admin || grants.get().is_operator);
     let create = ServerAction::<CreateLocalUser>::new();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || create.value().get().and_then(Result::err));
@@ -96,7 +106,9 @@ fn NewUser() -> impl IntoView {
             <BoundField name="username" label="Username" value=username required=true error=error/>
             <BoundField name="display_name" label="Display name" value=display_name error=error/>
             <BoundField name="password" label="Password" value=password input_type="password" required=true error=error help="At least 12 characters."/>
-            <Switch name="is_admin" label="Administrator" value=is_admin help="Administrators of the default tenant manage every tenant; others work in their own tenant."/>
+            <Show when=move || may_grant_admin.get()>
+                <Switch name="is_admin" label="Administrator" value=is_admin help=ADMIN_HELP/>
+            </Show>
             {move || error.get().filter(|e| !matches!(e, AppError::InvalidForm(_))).map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> })}
             <div class="flex gap-2">
                 <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || create.pending().get()>"Create user"</button>
@@ -114,6 +126,7 @@ fn UserView(
 ) -> impl IntoView {
     let u = detail.user.clone();
     let scim = u.source == AccountSource::Scim;
+    let may_manage = can(Permission::Users);
     let title = if u.display_name.is_empty() {
         u.username.clone()
     } else {
@@ -166,7 +179,17 @@ fn UserView(
                 }}
             </section>
         </div>
-        {(!scim).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin version=version toast=toast/> })}
+        {detail.is_admin.then(|| view! {
+            <p class="mt-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-inset ring-amber-200" role="note" data-testid="break-glass">
+                {if detail.is_operator {
+                    "A local Administrator of the Default tenant: a break-glass account that holds every permission of this tenant whatever its groups, and the operator — it sees every tenant on the Tenants page, creates tenants and enters them."
+                } else {
+                    "A local Administrator: a break-glass account that holds every permission of this tenant, whatever its groups."
+                }}
+            </p>
+        })}
+        <UserPermissions id=u.id.clone()/>
+        {(!scim && may_manage.get_untracked()).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin version=version toast=toast/> })}
     }
 }
 
@@ -216,6 +239,9 @@ fn LocalUserEditor(
         None => {}
     });
     let active = detail.active;
+    let sso = detail.source == AccountSource::Sso;
+    let grants = use_grants();
+    let may_grant_admin = Signal::derive(move || grants.get().is_admin || grants.get().is_operator);
     view! {
         <form class="card mt-4 max-w-2xl space-y-4" aria-labelledby="edit-title" on:submit=move |ev| {
             ev.prevent_default();
@@ -224,14 +250,22 @@ fn LocalUserEditor(
                 password: password.get_untracked(), is_admin: admin.get_untracked(),
             }});
         }>
-            <h2 id="edit-title" class="font-semibold">"Local account"</h2>
-            <BoundField name="username" label="Username" value=username required=true error=error/>
-            <BoundField name="display_name" label="Display name" value=display_name error=error/>
-            <BoundField name="password" label="New password" value=password input_type="password" error=error help="Leave empty to keep the current password. Setting one signs the user out elsewhere."/>
-            <Switch name="is_admin" label="Administrator" value=admin help="Administrators of the default tenant manage every tenant; others work in their own tenant."/>
+            <h2 id="edit-title" class="font-semibold">{if sso { "Single sign-on account" } else { "Local account" }}</h2>
+            {if sso {
+                view! { <p class="text-sm text-slate-600" data-testid="sso-account-note">"This account was created at its first single sign-on. It signs in only through the identity provider: it never has a local password, cannot be an Administrator, and its name comes from the provider. When Entra provisions the same person over SCIM, this account becomes theirs."</p> }.into_any()
+            } else {
+                view! {
+                    <BoundField name="username" label="Username" value=username required=true error=error/>
+                    <BoundField name="display_name" label="Display name" value=display_name error=error/>
+                    <BoundField name="password" label="New password" value=password input_type="password" error=error help="Leave empty to keep the current password. Setting one signs the user out elsewhere."/>
+                    <Show when=move || may_grant_admin.get()>
+                        <Switch name="is_admin" label="Administrator" value=admin help=ADMIN_HELP/>
+                    </Show>
+                }.into_any()
+            }}
             {move || error.get().filter(|e| !matches!(e, AppError::InvalidForm(_))).map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> })}
             <div class="flex flex-wrap gap-2">
-                <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || update.pending().get()>"Save user"</button>
+                {(!sso).then(|| view! { <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || update.pending().get()>"Save user"</button> })}
                 {if active {
                     view! { <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get()
                         on:click=move |_| set_confirm_deactivate.set(true)>"Deactivate"</button> }.into_any()
@@ -253,5 +287,37 @@ fn LocalUserEditor(
             on_cancel=Callback::new(move |_| set_confirm_delete.set(false))>
             <p>"The account, its sessions and its group memberships are removed. This cannot be undone."</p>
         </Dialog>
+    }
+}
+
+/// What the person may do in this tenant, and where each permission comes from.
+#[component]
+fn UserPermissions(id: String) -> impl IntoView {
+    let permissions = Resource::new(move || id.clone(), get_user_permissions);
+    view! {
+        <section class="card mt-4" aria-labelledby="permissions-title">
+            <h2 id="permissions-title" class="font-semibold">"Effective permissions"</h2>
+            <p class="mt-1 text-sm text-slate-600">"The union of the Security Topics assigned to this person's groups."</p>
+            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match permissions.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="mt-3 text-sm text-slate-700" data-testid="user-permissions">"No permission: none of this person's groups holds a Security Topic, so they have no access to the console yet."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="mt-3 divide-y divide-slate-100 text-sm" data-testid="user-permissions">
+                                {list.into_iter().map(|p| view! {
+                                    <li class="flex flex-col gap-0.5 py-2 sm:flex-row sm:gap-3">
+                                        <span class="font-medium sm:w-80">{p.permission.label()}</span>
+                                        <span class="text-slate-600">{p.via.iter().map(|v| v.words()).collect::<Vec<_>>().join(", ")}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => crate::components::access::error_view(e),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -15,10 +15,10 @@ use crate::domain::directory::UserRow;
 use crate::domain::time::format_utc;
 
 pub fn source_badge(source: AccountSource) -> impl IntoView {
-    let tone = if source == AccountSource::Scim {
-        Tone::Info
-    } else {
-        Tone::Neutral
+    let tone = match source {
+        AccountSource::Scim => Tone::Info,
+        AccountSource::Sso => Tone::Success,
+        AccountSource::Local => Tone::Neutral,
     };
     view! { <Badge text=source.label() tone=tone/> }
 }
@@ -33,6 +33,7 @@ pub fn status_badge(active: bool) -> impl IntoView {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let may_manage = crate::components::access::can(crate::domain::permission::Permission::Users);
     let search = RwSignal::new(String::new());
     let source = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
@@ -57,7 +58,9 @@ pub fn UsersPage() -> impl IntoView {
             title="Users"
             description="People of this tenant. Accounts provisioned from your identity provider (Account Source SCIM) are read-only here: change them in the identity provider."
         >
-            <A href="/users/new" attr:class="btn-primary">"+ Add local user"</A>
+            <Show when=move || may_manage.get()>
+                <A href="/users/new" attr:class="btn-primary">"+ Add local user"</A>
+            </Show>
         </PageHeader>
         <div class="mb-3 flex flex-col gap-2 sm:flex-row">
             <label for="user-search" class="sr-only">"Search users"</label>
