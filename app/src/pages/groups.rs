@@ -12,7 +12,6 @@ use crate::api::security_topics::{
     get_group_topics, list_security_topics, AssignSecurityTopic, RemoveSecurityTopic,
 };
 use crate::components::access::{can, error_view};
-use crate::domain::permission::Permission;
 use crate::components::dialog::Dialog;
 use crate::components::empty_state::EmptyState;
 use crate::components::hydration::use_hydrated;
@@ -21,6 +20,7 @@ use crate::components::pager::Pager;
 use crate::components::toast::{Toast, ToastMessage};
 use crate::domain::account::AccountSource;
 use crate::domain::directory::GroupDetail;
+use crate::domain::permission::Permission;
 use crate::pages::users::source_badge;
 
 #[component]
@@ -252,15 +252,25 @@ fn GroupView(
 /// The Security Topics a group holds; holders of Security Topic Administration assign and
 /// remove them here.
 #[component]
-fn GroupTopics(group_id: String, version: RwSignal<u32>, toast: RwSignal<ToastMessage>) -> impl IntoView {
+fn GroupTopics(
+    group_id: String,
+    version: RwSignal<u32>,
+    toast: RwSignal<ToastMessage>,
+) -> impl IntoView {
     let hydrated = use_hydrated();
     let may_assign = can(Permission::SecurityTopics);
     let group = StoredValue::new(group_id);
-    let topics = Resource::new(move || (group.get_value(), version.get()), |(id, _)| get_group_topics(id));
+    let topics = Resource::new(
+        move || (group.get_value(), version.get()),
+        |(id, _)| get_group_topics(id),
+    );
     let assign = ServerAction::<AssignSecurityTopic>::new();
     let remove = ServerAction::<RemoveSecurityTopic>::new();
     let choice = RwSignal::new(String::new());
-    for (action, done) in [(assign.value(), "Security Topic assigned."), (remove.value(), "Security Topic removed.")] {
+    for (action, done) in [
+        (assign.value(), "Security Topic assigned."),
+        (remove.value(), "Security Topic removed."),
+    ] {
         Effect::new(move |_| match action.get() {
             Some(Ok(())) => {
                 toast.set(Some(Ok(done.into())));

@@ -11,7 +11,6 @@ use crate::api::directory::{
 };
 use crate::api::security_topics::get_user_permissions;
 use crate::components::access::{can, use_grants};
-use crate::domain::permission::Permission;
 use crate::components::badge::{Badge, Tone};
 use crate::components::dialog::Dialog;
 use crate::components::field::{BoundField, Switch};
@@ -21,6 +20,7 @@ use crate::components::toast::{Toast, ToastMessage};
 use crate::domain::account::AccountSource;
 use crate::domain::directory::{LocalUserForm, UserDetail};
 use crate::domain::error::AppError;
+use crate::domain::permission::Permission;
 use crate::domain::time::format_utc;
 use crate::pages::users::{source_badge, status_badge};
 

@@ -141,6 +141,23 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Calls a server function whose input is JSON (`input = Json`).
+    pub async fn call_json(
+        &self,
+        name: &str,
+        body: &serde_json::Value,
+        cookie: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::post(format!("/api/{name}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("cantara_session={c}"));
+        }
+        self.send(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Reply {
         self.call(
             "login",

@@ -109,7 +109,7 @@ async fn saving_validates_encrypts_and_keeps_the_secret_on_edit() {
         "N3w-Secret"
     );
     let audit = app
-        .call("identity_provider", &[("id", &id)], Some(&s))
+        .call("identity_provider_audit", &[("id", &id)], Some(&s))
         .await;
     assert!(
         audit

@@ -703,21 +703,59 @@ async fn claims_missing_from_the_id_token_are_read_from_user_info() {
 
 #[tokio::test]
 async fn multi_tenant_issuer_template_uses_the_tokens_tid() {
+    const OTHER: &str = "99999999-0000-0000-0000-000000000000";
     let (app, idp, _) = app_with(|p| IdpForm {
         issuer_uri: format!("{}/{{tenantid}}/v2.0", p.url),
+        allowed_tenant_ids: format!("{TID}, {OTHER}"),
         ..p.form()
     })
     .await;
     let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
     assert!(r.session_cookie().is_some(), "{:?}", r.header("location"));
-    // A token from another tenant whose iss names a third one does not pass.
+    // An allowed tenant whose token's iss names another one does not pass.
     let r = sign_in_with(&app, &idp, |n| {
         let mut c = idp.claims(n);
-        c["tid"] = json!("99999999-0000-0000-0000-000000000000");
+        c["tid"] = json!(OTHER);
         mint(&key_a(), &c)
     })
     .await;
     refused(&r, "issuer_mismatch");
+    // A tenant that is not in Allowed Tenant IDs is refused even with a matching iss.
+    let r = sign_in_with(&app, &idp, |n| {
+        let mut c = idp.claims(n);
+        c["tid"] = json!("12345678-0000-0000-0000-000000000000");
+        c["iss"] = json!(format!(
+            "{}/12345678-0000-0000-0000-000000000000/v2.0",
+            idp.url
+        ));
+        mint(&key_a(), &c)
+    })
+    .await;
+    refused(&r, "tenant_not_allowed");
+}
+
+#[tokio::test]
+async fn a_tenant_template_without_allowed_tenants_is_not_saved() {
+    let app = TestApp::new().await;
+    let idp = Provider::start().await;
+    let form = IdpForm {
+        issuer_uri: format!("{}/{{tenantid}}/v2.0", idp.url),
+        ..idp.form()
+    };
+    let err = app
+        .backend
+        .save_identity_provider(&app.default_tenant, "admin", None, &form)
+        .await
+        .unwrap_err();
+    assert!(app::domain::error::AppError::from(err)
+        .message_for("allowed_tenant_ids")
+        .is_some());
+    assert!(app
+        .backend
+        .list_identity_providers(&app.default_tenant)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
