@@ -349,3 +349,48 @@ async fn import_from_discovery_and_check_configuration() {
         .unwrap();
     assert_eq!(view.last_check.map(|c| c.1), Some(false));
 }
+
+#[tokio::test]
+async fn a_new_endpoint_needs_the_client_secret_again() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    let r = save(&app, &s, None, entra_form("Entra", "Sup3r~Secret.Value")).await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    for field in [
+        "authorization_url",
+        "token_url",
+        "userinfo_url",
+        "jwks_url",
+        "issuer_uri",
+    ] {
+        let mut moved = entra_form("Entra", "");
+        moved[field] = json!("https://attacker.example/collect");
+        let r = save(&app, &s, Some(&id), moved).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("client_secret") && r.body.contains("Enter the Client Secret again"),
+            "{field}: {}",
+            r.body
+        );
+    }
+    let stored = app
+        .backend
+        .get_identity_provider(&app.default_tenant, &id)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.form.token_url,
+        entra_form("Entra", "")["token_url"].as_str().unwrap(),
+        "nothing saved"
+    );
+    // With the secret typed again, the new address is accepted.
+    let mut moved = entra_form("Entra", "N3w-Secret");
+    moved["token_url"] = json!("https://login.example.org/token");
+    let r = save(&app, &s, Some(&id), moved).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

@@ -895,3 +895,59 @@ async fn oversized_bodies_get_a_scim_413() {
         "nothing was created"
     );
 }
+
+#[tokio::test]
+async fn usernames_compare_after_nfkc_and_case_folding_and_invisible_characters_are_refused() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let user = |name: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name});
+    let r = scim
+        .req(
+            "POST",
+            "/Users",
+            Some(user("ad\u{200B}min@contoso.example")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["scimType"], "invalidValue");
+    let r = scim
+        .req(
+            "POST",
+            "/Users",
+            Some(user("ＳＴＲＡＳＳＥ@contoso.example")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = scim
+        .req("POST", "/Users", Some(user("straße@contoso.example")))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the same name once folded: {}",
+        r.body
+    );
+    let r = scim
+        .req(
+            "GET",
+            "/Users?filter=userName%20eq%20%22strasse%40contoso.example%22",
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["totalResults"], 1, "{}", r.body);
+    // The console refuses the same names.
+    let admin = app.admin_session().await;
+    for (name, status) in [
+        ("ad\u{2060}min", StatusCode::UNPROCESSABLE_ENTITY),
+        ("ＡＤＭＩＮ", StatusCode::CONFLICT),
+    ] {
+        let r = app
+            .call_json(
+                "create_user",
+                &json!({ "form": { "username": name, "display_name": "", "password": "a long enough password", "is_admin": false } }),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(r.status, status, "{name:?}: {}", r.body);
+    }
+}

@@ -1083,3 +1083,179 @@ async fn the_sign_in_page_offers_the_active_provider() {
         .body
         .contains(&format!("/oauth/start/{}", app.default_tenant)));
 }
+
+#[tokio::test]
+async fn single_sign_on_never_takes_over_a_local_account() {
+    let (app, idp, _) = standard().await;
+    let admin = app.admin_session().await;
+    let admin_info = app.backend.resolve_session(&admin).await.unwrap().unwrap();
+    // A local account (with its password) owns Alice's username.
+    app.backend
+        .create_local_user(
+            &admin_info,
+            &app::domain::directory::LocalUserForm {
+                username: "ALICE@contoso.example".into(),
+                display_name: "Local Alice".into(),
+                password: "a long enough password".into(),
+                is_admin: false,
+            },
+        )
+        .await
+        .unwrap();
+    let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
+    refused(&r, "account_is_local");
+    // Nor the administrator, whatever the provider calls the person.
+    let r = sign_in_with(&app, &idp, |n| {
+        let mut c = idp.claims(n);
+        c["preferred_username"] = json!("Admin");
+        mint(&key_a(), &c)
+    })
+    .await;
+    refused(&r, "account_is_local");
+    let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE sso_key IS NOT NULL")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(linked, 0, "no account was linked");
+}
+
+#[tokio::test]
+async fn accounts_made_by_sso_are_sso_never_get_a_password_and_scim_adopts_them() {
+    let (app, idp, _) = standard().await;
+    let admin = app.admin_session().await;
+    let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
+    let alice = r.session_cookie().expect("a new SSO account");
+    let id = app
+        .backend
+        .resolve_session(&alice)
+        .await
+        .unwrap()
+        .unwrap()
+        .account_id;
+    let user = app.call("user", &[("id", &id)], Some(&admin)).await.json();
+    assert_eq!(user["user"]["source"], "Sso");
+    // No local password, no Administrator flag, from anyone.
+    let r = app
+        .call_json(
+            "update_user",
+            &json!({ "id": id, "form": { "username": "alice@contoso.example", "display_name": "Alice", "password": "a long enough password", "is_admin": false } }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let hash: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM account WHERE account_id = $1")
+            .bind(&id)
+            .fetch_one(&app.backend.db.pool)
+            .await
+            .unwrap();
+    assert!(hash.is_none());
+    let r = app
+        .login("alice@contoso.example", "a long enough password")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A local group membership survives the adoption.
+    let admin_info = app.backend.resolve_session(&admin).await.unwrap().unwrap();
+    let group = app
+        .backend
+        .create_local_group(&admin_info, "Early birds")
+        .await
+        .unwrap();
+    app.backend
+        .add_local_group_member(&admin_info, &group, "alice@contoso.example")
+        .await
+        .unwrap();
+    // Entra provisions the same person: SCIM adopts the account instead of answering 409.
+    let scim = Scim::new(&app).await;
+    let created = scim
+        .req(
+            "POST",
+            "/Users",
+            Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                        "userName": "Alice@Contoso.example", "externalId": "alice", "active": true, "displayName": "Alice A."})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.json()["id"], id.as_str(), "the same account");
+    let user = app.call("user", &[("id", &id)], Some(&admin)).await.json();
+    assert_eq!(user["user"]["source"], "Scim");
+    assert_eq!(user["groups"][0]["name"], "Early birds");
+    assert_eq!(
+        viewer(&app, &alice).await.status,
+        StatusCode::OK,
+        "her session goes on"
+    );
+    // And she keeps signing in to that one account.
+    let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
+    let again = r.session_cookie().unwrap();
+    assert_eq!(
+        app.backend
+            .resolve_session(&again)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_id,
+        id
+    );
+}
+
+#[tokio::test]
+async fn a_scim_account_is_found_by_its_external_id_equal_to_the_oid() {
+    let (app, idp, _) = standard().await;
+    let scim = Scim::new(&app).await;
+    let created = scim
+        .req(
+            "POST",
+            "/Users",
+            Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                        "userName": "a.smith@contoso.example", "externalId": "aaaaaaaa-0000-0000-0000-000000000001", "active": true})),
+        )
+        .await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
+    let cookie = r.session_cookie().expect("signed in to the SCIM account");
+    assert_eq!(
+        app.backend
+            .resolve_session(&cookie)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_id,
+        id
+    );
+}
+
+#[tokio::test]
+async fn test_sign_in_needs_identity_provider_administration() {
+    let (app, _idp, idp_id) = standard().await;
+    let admin = app.admin_session().await;
+    let admin_info = app.backend.resolve_session(&admin).await.unwrap().unwrap();
+    app.backend
+        .create_local_user(
+            &admin_info,
+            &app::domain::directory::LocalUserForm {
+                username: "reader".into(),
+                display_name: String::new(),
+                password: "a long enough password".into(),
+                is_admin: false,
+            },
+        )
+        .await
+        .unwrap();
+    let reader = app
+        .login("reader", "a long enough password")
+        .await
+        .session_cookie()
+        .unwrap();
+    let r = app
+        .get(&format!("/oauth/test/{idp_id}"), Some(&reader))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.header("location")
+            .unwrap_or("")
+            .contains("reason=not_permitted"),
+        "{:?}",
+        r.header("location")
+    );
+}
