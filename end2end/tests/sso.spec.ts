@@ -1,33 +1,9 @@
-import { expect, Page, test } from "@playwright/test";
-import { hydrated, shot, signIn } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { atProvider, hydrated, issuer, shot, signIn } from "./helpers";
 
-// The real OpenID provider started by run.sh (oidc/entra-mock.mjs), shaped like Entra ID.
-const issuer = () => {
-  const i = process.env.OIDC_ISSUER;
-  if (!i) throw new Error("OIDC_ISSUER is not set (run end2end/run.sh)");
-  return i;
-};
 const CLIENT_ID = "console-client";
 const CLIENT_SECRET = "console-client-secret-for-tests";
 const NAME = "Contoso test directory";
-
-/** At the provider: its login page (any password) and consent page when it shows them; with a
- *  provider session already open it sends the browser straight back to Cantara. */
-async function atProvider(page: Page, login: string) {
-  const provider = new URL(issuer()).origin;
-  const interacting = (u: URL) => u.origin === provider && u.pathname.includes("/interaction/");
-  const backHome = (u: URL) => u.origin !== provider && !u.pathname.startsWith("/oauth");
-  await page.waitForURL((u) => interacting(u) || backHome(u));
-  if (!interacting(new URL(page.url()))) return;
-  if (await page.locator('input[name="login"]').isVisible()) {
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill("any password");
-    await page.getByRole("button", { name: "Sign-in" }).click();
-    await page.waitForURL((u) => interacting(u) || backHome(u));
-  }
-  const consent = page.getByRole("button", { name: "Continue" });
-  if (interacting(new URL(page.url())) && (await consent.isVisible())) await consent.click();
-}
 
 test("single sign-on: configure, test, activate, sign in as the provider's user, refuse a deactivated one, log out at the provider", async ({ page, request }) => {
   await signIn(page);
