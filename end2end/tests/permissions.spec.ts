@@ -12,6 +12,7 @@ async function both(page: Page, name: string) {
 }
 
 test("Security Topics decide: a person Entra provisions into a Directory Viewer group signs in with SSO, sees Users only, and has no access once Entra removes them", async ({ page, browser, request }) => {
+  test.setTimeout(90_000);
   await signIn(page);
 
   // Entra provisions Dana and the Finance Team group with her in it.
@@ -38,6 +39,7 @@ test("Security Topics decide: a person Entra provisions into a Directory Viewer 
   // The identity provider, active.
   await page.goto("/identity-providers/new");
   await hydrated(page);
+  await page.getByLabel("Identity Provider Type").selectOption({ label: "OAuth2" });
   await page.getByLabel("Name", { exact: true }).fill(NAME);
   await page.getByPlaceholder("Issuer or discovery URL").fill(issuer());
   await page.getByRole("button", { name: "Import", exact: true }).click();

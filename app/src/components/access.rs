@@ -8,27 +8,24 @@ use crate::domain::error::AppError;
 use crate::domain::permission::{Grants, Permission};
 use crate::domain::viewer::MyAccess;
 
-/// The signed-in person's access, loaded once per page by the console layout (which renders
-/// pages only after it has arrived).
+/// The signed-in person's access, loaded once per page by the console layout.
 #[derive(Clone, Copy)]
 pub struct AccessResource(pub Resource<Result<MyAccess, AppError>>);
 
-/// The signed-in person's grants in the current tenant (none until they have loaded).
-pub fn use_grants() -> Signal<Grants> {
-    let access = use_context::<AccessResource>();
-    Signal::derive(move || {
-        access
-            .and_then(|AccessResource(a)| a.get())
-            .and_then(Result::ok)
-            .map(|a| a.grants)
-            .unwrap_or_default()
-    })
+/// The grants the layout provides to the pages it renders, once they have arrived (a plain
+/// value, the same on the server and in the browser, so hydration sees what the server drew).
+pub fn provide_grants(grants: Grants) {
+    provide_context(grants);
+}
+
+/// The signed-in person's grants in the current tenant (none outside the console layout).
+pub fn use_grants() -> Grants {
+    use_context::<Grants>().unwrap_or_default()
 }
 
 /// Whether the signed-in person holds `p` (for showing buttons and sections).
-pub fn can(p: Permission) -> Signal<bool> {
-    let grants = use_grants();
-    Signal::derive(move || grants.get().has(p))
+pub fn can(p: Permission) -> bool {
+    use_grants().has(p)
 }
 
 /// A page's error: a refusal becomes a full notice that shows nothing of the data.
@@ -72,7 +69,7 @@ pub fn NoAccessYet(#[prop(into)] name: String) -> impl IntoView {
 
 /// A page that only holders of `p` may use (the "new …" forms, which load nothing first).
 pub fn denied_unless(p: Permission) -> Option<AnyView> {
-    (!use_grants().get_untracked().has(p)).then(|| {
+    (!use_grants().has(p)).then(|| {
         error_view(AppError::PermissionDenied {
             message: format!("You don't have permission to {}.", p.action()),
         })

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 use crate::api::session::{get_my_access, get_viewer, SwitchTenant};
-use crate::components::access::{AccessResource, NoAccessYet};
+use crate::components::access::{provide_grants, AccessResource, NoAccessYet};
 use crate::components::hydration::use_hydrated;
 use crate::domain::error::AppError;
 use crate::domain::permission::{Grants, Permission};
@@ -107,7 +107,10 @@ pub fn ConsoleLayout() -> impl IntoView {
                             match access.await {
                                 // Someone who holds nothing sees this one page, and nothing else.
                                 Ok(a) if a.grants.has_nothing() => view! { <NoAccessYet name=a.name/> }.into_any(),
-                                Ok(_) => view! { <Outlet/> }.into_any(),
+                                Ok(a) => {
+                                    provide_grants(a.grants);
+                                    view! { <Outlet/> }.into_any()
+                                }
                                 Err(AppError::Unauthorized) => {
                                     go_to_login();
                                     view! { <p class="text-sm text-slate-500">"Signed out"</p> }.into_any()

@@ -37,7 +37,7 @@ pub fn SecurityGroupsPage() -> impl IntoView {
             title="Security Groups"
             description="Groups of this tenant and their members. Groups provisioned from Entra ID keep the memberships configured there."
         >
-            <Show when=move || may_manage.get()>
+            <Show when=move || may_manage>
                 <NewGroupButton/>
             </Show>
         </PageHeader>
@@ -158,7 +158,7 @@ fn GroupView(
     let navigate = use_navigate();
     let d = detail;
     // SCIM groups are read-only whatever one holds; local ones need User Administration.
-    let scim = d.group.source == AccountSource::Scim || !can(Permission::Users).get_untracked();
+    let scim = d.group.source == AccountSource::Scim || !can(Permission::Users);
     let group_id = StoredValue::new(d.group.id.clone());
     let add = ServerAction::<AddGroupMember>::new();
     let remove = ServerAction::<RemoveGroupMember>::new();
@@ -296,7 +296,7 @@ fn GroupTopics(
                                     view! {
                                         <li class="inline-flex items-center gap-2 rounded-md bg-indigo-50 px-2 py-1 text-sm text-indigo-900 ring-1 ring-inset ring-indigo-200">
                                             <span>{t.name}</span>
-                                            <Show when=move || may_assign.get()>
+                                            <Show when=move || may_assign>
                                                 <button type="button" class="font-semibold text-indigo-700" aria-label=label.clone()
                                                     disabled=move || !hydrated.get()
                                                     on:click={
@@ -313,7 +313,7 @@ fn GroupTopics(
                     }
                 })}
             </Transition>
-            <Show when=move || may_assign.get()>
+            <Show when=move || may_assign>
                 <TopicChooser choice=choice on_assign=Callback::new(move |topic_id: String| {
                     assign.dispatch(AssignSecurityTopic { topic_id, group_id: Some(group.get_value()), group_name: None });
                 })/>

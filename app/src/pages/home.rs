@@ -35,7 +35,7 @@ pub fn HomePage() -> impl IntoView {
             Some(("Security Topics", "/security-topics", Permission::SecurityTopics)),
         ),
     ];
-    let grants = use_grants().get_untracked();
+    let grants = use_grants();
     view! {
         <PageHeader
             title="Welcome to Cantara"

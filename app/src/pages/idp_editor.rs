@@ -399,7 +399,7 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
             })}
         </form>
         {audit_for.map(|id| view! {
-            <Show when=move || may_audit.get()>
+            <Show when=move || may_audit>
                 <AuditTrail id=id.clone()/>
             </Show>
         })}

@@ -58,7 +58,7 @@ pub fn SecurityTopicsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Show when=move || may_audit.get()>
+        <Show when=move || may_audit>
             <SecurityAudit/>
         </Show>
     }

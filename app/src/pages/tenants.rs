@@ -25,7 +25,7 @@ pub fn TenantsPage() -> impl IntoView {
     let viewer = use_context::<ViewerResource>();
     let grants = crate::components::access::use_grants();
     // Creating and entering tenants is the operators' (Administrators of the Default tenant).
-    let is_operator = Signal::derive(move || grants.get().is_operator);
+    let is_operator = grants.is_operator;
     // After a tenant is created: clear the form and refresh the header's tenant switcher.
     Effect::new(move |_| {
         if create.value().get().is_some_and(|r| r.is_ok()) {
@@ -47,7 +47,7 @@ pub fn TenantsPage() -> impl IntoView {
                 v.await.ok().map(|v| view! { <ProvisioningTokens tenant_name=v.tenant.name/> })
             }))}
         </Suspense>
-        <Show when=move || is_operator.get()>
+        <Show when=move || is_operator>
         <section class="card mb-6" aria-labelledby="create-tenant-title">
             <h2 id="create-tenant-title" class="font-semibold">"Create a tenant"</h2>
             <ActionForm action=create node_ref=form attr:class="mt-3 flex flex-col gap-3 sm:flex-row sm:items-start">

@@ -85,7 +85,7 @@ fn NewUser() -> impl IntoView {
     let navigate = use_navigate();
     let (username, display_name, password, is_admin) = form_signals(&LocalUserForm::default());
     let grants = use_grants();
-    let may_grant_admin = Signal::derive(move || grants.get().is_admin || grants.get().is_operator);
+    let may_grant_admin = grants.is_admin || grants.is_operator;
     let create = ServerAction::<CreateLocalUser>::new();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || create.value().get().and_then(Result::err));
@@ -106,7 +106,7 @@ fn NewUser() -> impl IntoView {
             <BoundField name="username" label="Username" value=username required=true error=error/>
             <BoundField name="display_name" label="Display name" value=display_name error=error/>
             <BoundField name="password" label="Password" value=password input_type="password" required=true error=error help="At least 12 characters."/>
-            <Show when=move || may_grant_admin.get()>
+            <Show when=move || may_grant_admin>
                 <Switch name="is_admin" label="Administrator" value=is_admin help=ADMIN_HELP/>
             </Show>
             {move || error.get().filter(|e| !matches!(e, AppError::InvalidForm(_))).map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> })}
@@ -189,7 +189,7 @@ fn UserView(
             </p>
         })}
         <UserPermissions id=u.id.clone()/>
-        {(!scim && may_manage.get_untracked()).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin version=version toast=toast/> })}
+        {(!scim && may_manage).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin version=version toast=toast/> })}
     }
 }
 
@@ -241,7 +241,7 @@ fn LocalUserEditor(
     let active = detail.active;
     let sso = detail.source == AccountSource::Sso;
     let grants = use_grants();
-    let may_grant_admin = Signal::derive(move || grants.get().is_admin || grants.get().is_operator);
+    let may_grant_admin = grants.is_admin || grants.is_operator;
     view! {
         <form class="card mt-4 max-w-2xl space-y-4" aria-labelledby="edit-title" on:submit=move |ev| {
             ev.prevent_default();
@@ -258,7 +258,7 @@ fn LocalUserEditor(
                     <BoundField name="username" label="Username" value=username required=true error=error/>
                     <BoundField name="display_name" label="Display name" value=display_name error=error/>
                     <BoundField name="password" label="New password" value=password input_type="password" error=error help="Leave empty to keep the current password. Setting one signs the user out elsewhere."/>
-                    <Show when=move || may_grant_admin.get()>
+                    <Show when=move || may_grant_admin>
                         <Switch name="is_admin" label="Administrator" value=admin help=ADMIN_HELP/>
                     </Show>
                 }.into_any()

@@ -58,7 +58,7 @@ pub fn UsersPage() -> impl IntoView {
             title="Users"
             description="People of this tenant. Accounts provisioned from your identity provider (Account Source SCIM) are read-only here: change them in the identity provider."
         >
-            <Show when=move || may_manage.get()>
+            <Show when=move || may_manage>
                 <A href="/users/new" attr:class="btn-primary">"+ Add local user"</A>
             </Show>
         </PageHeader>

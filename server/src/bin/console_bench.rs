@@ -1,8 +1,10 @@
 //! Console page benchmark: the server-side time to render the Users pages with 100,000 users.
-//! Provisions the users through the SCIM domain layer into a fresh SQLite database, signs in as
-//! the administrator, then times full server-rendered pages (`/users`, a user's page) and the
-//! Users server function (first page, a deep page, a search, filters) through the real router.
-//! Prints the median and tail per case. See README ("Benchmarks").
+//! Provisions the users and 1,000 groups through the SCIM domain layer into a fresh SQLite
+//! database, then signs in as a person who is not an Administrator, belongs to 50 groups and
+//! holds `Directory Viewer` through them (so every request resolves permissions through the
+//! topics), or as the administrator with `--as-admin`, and times full server-rendered pages
+//! (`/users`, a user's page) and the Users server function (first page, a deep page, a search,
+//! filters) through the real router. Prints the median and tail per case. See README.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +24,14 @@ struct Args {
     /// Timed requests per case (after 10 warm-up ones).
     #[arg(long, default_value_t = 200)]
     iterations: usize,
+    #[arg(long, default_value_t = 1_000)]
+    groups: usize,
+    /// How many of the groups the signed-in person belongs to (each holds Directory Viewer).
+    #[arg(long, default_value_t = 50)]
+    member_of: usize,
+    /// Sign in as the local administrator instead (no topic lookup per request).
+    #[arg(long)]
+    as_admin: bool,
 }
 
 const PASSWORD: &str = "bench-admin-password";
@@ -85,28 +95,59 @@ async fn main() -> anyhow::Result<()> {
         .site_root(dir.path().join("site").display().to_string())
         .build();
     let router = server::http::router(backend.clone(), options);
-    let login = router
-        .clone()
-        .oneshot(
-            Request::post("/api/login")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!(
-                    "tenant_id=&username=admin&password={PASSWORD}"
-                )))?,
+    let admin = sign_in(&router, "admin").await?;
+    let admin = backend
+        .resolve_session(admin.trim_start_matches("cantara_session="))
+        .await?
+        .expect("admin session");
+    let viewer = backend
+        .create_local_user(
+            &admin,
+            &app::domain::directory::LocalUserForm {
+                username: "viewer".into(),
+                display_name: "Viewer".into(),
+                password: PASSWORD.into(),
+                is_admin: false,
+            },
         )
         .await?;
-    let cookie = login
-        .headers()
-        .get_all(header::SET_COOKIE)
+    let directory_viewer = app::domain::permission::BUILTIN_TOPICS
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            c.split(';')
-                .next()
-                .filter(|kv| kv.starts_with("cantara_session="))
-        })
-        .expect("signed in")
-        .to_owned();
+        .find(|t| t.permission == app::domain::permission::Permission::Directory)
+        .expect("built in")
+        .id;
+    let t = Instant::now();
+    for g in 0..args.groups {
+        let mut members = vec![json!({ "value": format!("member-{g}") })];
+        if g < args.member_of {
+            members.push(json!({ "value": viewer }));
+        }
+        let group = backend
+            .scim_create_group(
+                &tenant,
+                &json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                         "displayName": format!("Group {g:04}"), "members": members }),
+            )
+            .await?;
+        backend
+            .assign_security_topic(&admin, directory_viewer, &group.id)
+            .await?;
+    }
+    println!(
+        "{} groups holding Directory Viewer, the signed-in person in {} of them ({:.1} s)",
+        args.groups,
+        args.member_of.min(args.groups),
+        t.elapsed().as_secs_f64()
+    );
+    let cookie = sign_in(&router, if args.as_admin { "admin" } else { "viewer" }).await?;
+    println!(
+        "signed in as {}",
+        if args.as_admin {
+            "the administrator"
+        } else {
+            "a non-administrator holding Directory Viewer through its groups"
+        }
+    );
     let some_user = backend
         .list_users(&tenant, "user050000", None, None, Default::default(), 1)
         .await?
@@ -187,6 +228,32 @@ async fn main() -> anyhow::Result<()> {
         report(name, &mut times);
     }
     Ok(())
+}
+
+/// Signs in with the password and returns `cantara_session=…`.
+async fn sign_in(router: &axum::Router, username: &str) -> anyhow::Result<String> {
+    let login = router
+        .clone()
+        .oneshot(
+            Request::post("/api/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "tenant_id=&username={username}&password={PASSWORD}"
+                )))?,
+        )
+        .await?;
+    Ok(login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.split(';')
+                .next()
+                .filter(|kv| kv.starts_with("cantara_session="))
+        })
+        .expect("signed in")
+        .to_owned())
 }
 
 fn report(name: &str, l: &mut [Duration]) {

@@ -10,3 +10,4 @@ mod permissions;
 mod scim;
 mod sign_in;
 mod sso;
+mod upgrade;
