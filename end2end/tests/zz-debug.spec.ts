@@ -1,12 +1,13 @@
 import { expect, test } from "@playwright/test";
 import { hydrated, signIn, issuer } from "./helpers";
 test("debug", async ({ page }) => {
+  let errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   await signIn(page);
-  for (const p of ["/tenants", "/identity-providers/new"]) {
-    const r = await page.request.get(p);
-    const html = await r.text();
-    console.log(p, "create-tenant:", html.includes("Create a tenant"), "denied:", html.includes("permission-denied"), "editor:", html.includes("Save Identity Provider"), "noaccess:", html.includes("no-access-yet"));
-    const i = html.indexOf("<main");
-    console.log(html.slice(i, i + 1500));
+  for (const p of ["/", "/users", "/identity-providers", "/identity-providers/new", "/security-groups", "/security-topics", "/security-topics/new", "/security-topics/builtin-directory-viewer", "/tenants", "/provisioning", "/users/new"]) {
+    errors = [];
+    await page.goto(p);
+    await page.waitForTimeout(1200);
+    console.log(p, errors.length ? errors.join(" | ") : "ok");
   }
 });

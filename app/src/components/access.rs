@@ -12,15 +12,29 @@ use crate::domain::viewer::MyAccess;
 #[derive(Clone, Copy)]
 pub struct AccessResource(pub Resource<Result<MyAccess, AppError>>);
 
-/// The grants the layout provides to the pages it renders, once they have arrived (a plain
-/// value, the same on the server and in the browser, so hydration sees what the server drew).
-pub fn provide_grants(grants: Grants) {
-    provide_context(grants);
+/// Where the layout puts the grants once they have arrived, before it renders the page (so the
+/// server and the browser draw the page from the same value and hydration matches).
+#[derive(Clone, Copy)]
+pub struct GrantsCell(pub RwSignal<Grants>);
+
+impl GrantsCell {
+    /// Made by the console layout; pages read it with [`use_grants`].
+    pub fn provide() -> Self {
+        let cell = GrantsCell(RwSignal::new(Grants::default()));
+        provide_context(cell);
+        cell
+    }
+
+    pub fn set(&self, grants: Grants) {
+        self.0.set(grants);
+    }
 }
 
 /// The signed-in person's grants in the current tenant (none outside the console layout).
 pub fn use_grants() -> Grants {
-    use_context::<Grants>().unwrap_or_default()
+    use_context::<GrantsCell>()
+        .map(|c| c.0.get_untracked())
+        .unwrap_or_default()
 }
 
 /// Whether the signed-in person holds `p` (for showing buttons and sections).

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 use crate::api::session::{get_my_access, get_viewer, SwitchTenant};
-use crate::components::access::{provide_grants, AccessResource, NoAccessYet};
+use crate::components::access::{AccessResource, GrantsCell, NoAccessYet};
 use crate::components::hydration::use_hydrated;
 use crate::domain::error::AppError;
 use crate::domain::permission::{Grants, Permission};
@@ -49,6 +49,7 @@ pub fn ConsoleLayout() -> impl IntoView {
     provide_context(ViewerResource(viewer));
     let access = Resource::new(|| (), |_| get_my_access());
     provide_context(AccessResource(access));
+    let grants = GrantsCell::provide();
     let nav = move || {
         Suspend::new(async move {
             access
@@ -108,7 +109,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                                 // Someone who holds nothing sees this one page, and nothing else.
                                 Ok(a) if a.grants.has_nothing() => view! { <NoAccessYet name=a.name/> }.into_any(),
                                 Ok(a) => {
-                                    provide_grants(a.grants);
+                                    grants.set(a.grants);
                                     view! { <Outlet/> }.into_any()
                                 }
                                 Err(AppError::Unauthorized) => {

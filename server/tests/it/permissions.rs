@@ -780,3 +780,116 @@ async fn scim_membership_decides_and_a_removal_takes_effect_at_the_next_request(
     );
     let _ = admin;
 }
+
+#[tokio::test]
+async fn permissions_are_the_union_of_the_groups_topics_and_follow_custom_topic_changes() {
+    let app = TestApp::new().await;
+    let (_, admin) = admin(&app).await;
+    let cookie = person(&app, &admin, "pat", PermissionSet::EMPTY).await;
+    assert!(grants_of(&app, &cookie).await.is_empty());
+    let builtin = |p: Permission| {
+        BUILTIN_TOPICS
+            .iter()
+            .find(|t| t.permission == p)
+            .unwrap()
+            .id
+    };
+    let (a, b) = (
+        app.backend.create_local_group(&admin, "A").await.unwrap(),
+        app.backend.create_local_group(&admin, "B").await.unwrap(),
+    );
+    for g in [&a, &b] {
+        app.backend
+            .add_local_group_member(&admin, g, "pat")
+            .await
+            .unwrap();
+    }
+    app.backend
+        .assign_security_topic(&admin, builtin(P::Directory), &a)
+        .await
+        .unwrap();
+    let custom = app
+        .backend
+        .create_security_topic(
+            &admin,
+            &TopicForm {
+                name: "Auditors".into(),
+                description: String::new(),
+                permissions: vec![P::Audit],
+            },
+        )
+        .await
+        .unwrap();
+    app.backend
+        .assign_security_topic(&admin, &custom, &b)
+        .await
+        .unwrap();
+    let both: PermissionSet = [P::Directory, P::Audit].into_iter().collect();
+    assert_eq!(
+        grants_of(&app, &cookie).await,
+        both,
+        "the union of both groups' topics"
+    );
+    // Widening the custom topic widens everyone in its groups at once.
+    app.backend
+        .update_security_topic(
+            &admin,
+            &custom,
+            &TopicForm {
+                name: "Auditors".into(),
+                description: String::new(),
+                permissions: vec![P::Audit, P::Provisioning],
+            },
+        )
+        .await
+        .unwrap();
+    assert!(grants_of(&app, &cookie).await.contains(P::Provisioning));
+    // Removing a topic from a group, or deleting the custom topic, takes it away.
+    app.backend
+        .remove_security_topic(&admin, builtin(P::Directory), &a)
+        .await
+        .unwrap();
+    assert!(!grants_of(&app, &cookie).await.contains(P::Directory));
+    app.backend
+        .delete_security_topic(&admin, &custom)
+        .await
+        .unwrap();
+    assert!(grants_of(&app, &cookie).await.is_empty());
+    // A group of another tenant grants nothing here.
+    let other = app.backend.create_tenant("Elsewhere").await.unwrap();
+    let foreign: String =
+        sqlx::query_scalar("SELECT account_id FROM account WHERE username = 'pat'")
+            .fetch_one(&app.backend.db.pool)
+            .await
+            .unwrap();
+    sqlx::query("INSERT INTO security_group (group_id, tenant_id, display_name, display_name_folded, source, scim_doc, created_at, updated_at) VALUES ('fg', $1, 'F', 'f', 'scim', '{}', 1, 1)")
+        .bind(&other.id)
+        .execute(&app.backend.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO group_member (group_id, account_id) VALUES ('fg', $1)")
+        .bind(&foreign)
+        .execute(&app.backend.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO group_topic (group_id, topic_id, tenant_id, assigned_at, assigned_by) VALUES ('fg', $1, $2, 1, 'x')")
+        .bind(builtin(P::IdentityProviders))
+        .bind(&other.id)
+        .execute(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert!(
+        grants_of(&app, &cookie).await.is_empty(),
+        "only the tenant's own groups count"
+    );
+}
+
+async fn grants_of(app: &TestApp, cookie: &str) -> PermissionSet {
+    app.backend
+        .resolve_session(cookie)
+        .await
+        .unwrap()
+        .unwrap()
+        .grants
+        .permissions
+}

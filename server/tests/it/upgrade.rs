@@ -26,7 +26,10 @@ async fn an_existing_sqlite_database_upgrades_without_losing_anything() {
         .unwrap()
         .create_if_missing(true)
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new().connect_with(options).await.unwrap();
+    let pool = SqlitePoolOptions::new()
+        .connect_with(options)
+        .await
+        .unwrap();
     // The schema as the previous release left it.
     let mut old = sqlx::migrate::Migrator::new(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -71,7 +74,9 @@ async fn an_existing_sqlite_database_upgrades_without_losing_anything() {
     pool.close().await;
 
     // The new release starts on it.
-    let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
     let backend = Backend::new(
         db,
         BackendConfig {
@@ -79,15 +84,30 @@ async fn an_existing_sqlite_database_upgrades_without_losing_anything() {
             secret_key: SecretKey::random(),
         },
     );
-    let admin = backend.resolve_session("admin-token").await.unwrap().expect("sessions survive");
-    assert!(admin.grants.permissions == app::domain::permission::PermissionSet::all() && admin.is_operator);
-    let sso = backend.resolve_session("sso-token").await.unwrap().expect("sessions survive");
-    assert!(sso.grants.has_nothing(), "former SSO accounts hold nothing yet");
-    let rows: Vec<(String, String, Option<String>, String)> =
-        sqlx::query_as("SELECT account_id, source, sso_key, username_folded FROM account ORDER BY account_id")
-            .fetch_all(&backend.db.pool)
-            .await
-            .unwrap();
+    let admin = backend
+        .resolve_session("admin-token")
+        .await
+        .unwrap()
+        .expect("sessions survive");
+    assert!(
+        admin.grants.permissions == app::domain::permission::PermissionSet::all()
+            && admin.is_operator
+    );
+    let sso = backend
+        .resolve_session("sso-token")
+        .await
+        .unwrap()
+        .expect("sessions survive");
+    assert!(
+        sso.grants.has_nothing(),
+        "former SSO accounts hold nothing yet"
+    );
+    let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT account_id, source, sso_key, username_folded FROM account ORDER BY account_id",
+    )
+    .fetch_all(&backend.db.pool)
+    .await
+    .unwrap();
     assert_eq!(
         rows,
         vec![
@@ -110,7 +130,9 @@ async fn an_existing_sqlite_database_upgrades_without_losing_anything() {
     assert!(dup.is_err());
     // Starting again changes nothing.
     drop(backend);
-    let again = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+    let again = Db::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account")
         .fetch_one(&again.pool)
         .await
