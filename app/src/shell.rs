@@ -43,10 +43,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let hydrated = provide_hydration_marker();
+    let grants = crate::components::access::initial_grants();
+    provide_context(grants);
+    let grants_attr = serde_json::to_string(&grants).unwrap_or_default();
     view! {
         <Stylesheet id="leptos" href="/pkg/cantara.css"/>
         <Title text="Cantara Administration Console"/>
-        <div id="app" class="min-h-full" data-hydrated=move || hydrated.get().to_string()>
+        <div id="app" class="min-h-full" data-hydrated=move || hydrated.get().to_string() data-grants=grants_attr>
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage/>

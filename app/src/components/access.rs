@@ -6,35 +6,39 @@ use leptos::prelude::*;
 
 use crate::domain::error::AppError;
 use crate::domain::permission::{Grants, Permission};
-use crate::domain::viewer::MyAccess;
 
-/// The signed-in person's access, loaded once per page by the console layout.
-#[derive(Clone, Copy)]
-pub struct AccessResource(pub Resource<Result<MyAccess, AppError>>);
-
-/// Where the layout puts the grants once they have arrived, before it renders the page (so the
-/// server and the browser draw the page from the same value and hydration matches).
-#[derive(Clone, Copy)]
-pub struct GrantsCell(pub RwSignal<Grants>);
-
-impl GrantsCell {
-    /// Made by the console layout; pages read it with [`use_grants`].
-    pub fn provide() -> Self {
-        let cell = GrantsCell(RwSignal::new(Grants::default()));
-        provide_context(cell);
-        cell
+/// The grants of the person a page is drawn for, known before anything renders: on the server
+/// from the session the request carries, in the browser from the `data-grants` the server wrote
+/// on `#app`. Both draw the page from the same value, so hydration matches.
+pub fn initial_grants() -> Grants {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<crate::backend::sessions::SessionInfo>()
+                    .map(|s| s.grants)
+            })
+            .unwrap_or_default()
     }
-
-    pub fn set(&self, grants: Grants) {
-        self.0.set(grants);
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("app"))
+            .and_then(|e| e.get_attribute("data-grants"))
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Grants::default()
     }
 }
 
-/// The signed-in person's grants in the current tenant (none outside the console layout).
+/// The signed-in person's grants in the current tenant (provided once by `App`).
 pub fn use_grants() -> Grants {
-    use_context::<GrantsCell>()
-        .map(|c| c.0.get_untracked())
-        .unwrap_or_default()
+    use_context::<Grants>().unwrap_or_default()
 }
 
 /// Whether the signed-in person holds `p` (for showing buttons and sections).
@@ -64,12 +68,12 @@ pub fn error_view(err: AppError) -> AnyView {
 
 /// The only page of someone who signed in and holds no permission at all.
 #[component]
-pub fn NoAccessYet(#[prop(into)] name: String) -> impl IntoView {
+pub fn NoAccessYet() -> impl IntoView {
     view! {
         <section class="card mx-auto mt-8 max-w-xl text-center" data-testid="no-access-yet" aria-labelledby="no-access-title">
             <h1 id="no-access-title" class="text-xl font-semibold text-slate-900">"You have no access yet"</h1>
             <p class="mt-3 text-sm text-slate-700">
-                {format!("You are signed in as {name}, but you do not hold any permission in this console yet.")}
+                "You are signed in, but you do not hold any permission in this console yet."
             </p>
             <p class="mt-2 text-sm text-slate-700">
                 "An administrator must assign a Security Topic to one of your groups. Once that is done, reload this page."

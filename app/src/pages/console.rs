@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
-use crate::api::session::{get_my_access, get_viewer, SwitchTenant};
-use crate::components::access::{AccessResource, GrantsCell, NoAccessYet};
+use crate::api::session::{get_viewer, SwitchTenant};
+use crate::components::access::{use_grants, NoAccessYet};
 use crate::components::hydration::use_hydrated;
 use crate::domain::error::AppError;
 use crate::domain::permission::{Grants, Permission};
@@ -47,18 +47,8 @@ pub struct ViewerResource(pub Resource<Result<Viewer, AppError>>);
 pub fn ConsoleLayout() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| get_viewer());
     provide_context(ViewerResource(viewer));
-    let access = Resource::new(|| (), |_| get_my_access());
-    provide_context(AccessResource(access));
-    let grants = GrantsCell::provide();
-    let nav = move || {
-        Suspend::new(async move {
-            access
-                .await
-                .ok()
-                .filter(|a| !a.grants.has_nothing())
-                .map(|a| view! { <NavLinks grants=a.grants/> })
-        })
-    };
+    let grants = use_grants();
+    let nav = move || (!grants.has_nothing()).then(|| view! { <NavLinks grants=grants/> });
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
@@ -72,7 +62,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         </svg>
                     </summary>
                     <nav aria-label="Main" class="absolute left-0 mt-2 w-60 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
-                        <Suspense fallback=|| ()>{nav}</Suspense>
+                        {nav()}
                     </nav>
                 </details>
                 <A href="/" attr:class="flex items-center gap-2 font-semibold text-slate-900">
@@ -98,28 +88,17 @@ pub fn ConsoleLayout() -> impl IntoView {
         <div class="flex min-h-[calc(100vh-3.5rem)]">
             <aside class="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
                 <nav aria-label="Main" class="sticky top-14 p-3">
-                    <Suspense fallback=|| ()>{nav}</Suspense>
+                    {nav()}
                 </nav>
             </aside>
             <main id="main" class="min-w-0 flex-1 px-4 py-6 lg:px-8">
                 <div class="mx-auto max-w-6xl">
-                    <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match access.await {
-                                // Someone who holds nothing sees this one page, and nothing else.
-                                Ok(a) if a.grants.has_nothing() => view! { <NoAccessYet name=a.name/> }.into_any(),
-                                Ok(a) => {
-                                    grants.set(a.grants);
-                                    view! { <Outlet/> }.into_any()
-                                }
-                                Err(AppError::Unauthorized) => {
-                                    go_to_login();
-                                    view! { <p class="text-sm text-slate-500">"Signed out"</p> }.into_any()
-                                }
-                                Err(e) => view! { <p role="alert" class="text-sm text-red-700">{e.to_string()}</p> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    // Someone who holds nothing sees this one page, and nothing else.
+                    {if grants.has_nothing() {
+                        view! { <NoAccessYet/> }.into_any()
+                    } else {
+                        view! { <Outlet/> }.into_any()
+                    }}
                 </div>
             </main>
         </div>

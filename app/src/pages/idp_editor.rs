@@ -37,7 +37,7 @@ pub fn IdpEditorPage() -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match loaded.await {
                     Ok(Some(view)) => view! { <IdpEditor initial=Some(view)/> }.into_any(),
@@ -46,7 +46,7 @@ pub fn IdpEditorPage() -> impl IntoView {
                     Err(e) => error_view(e),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -312,7 +312,7 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                     <BoundField name="token_url" label="Access Token URL" value=f.token_url required=true error=error help="Entra → Overview → Endpoints → OAuth 2.0 token endpoint (v2)."/>
                     <div>
                         <label for="field-redirect_url" class="block text-sm font-medium text-slate-800">"Redirect URL"</label>
-                        <Suspense fallback=|| ()>
+                        <Transition fallback=|| ()>
                             {move || Suspend::new(async move {
                                 let url = redirect.await.unwrap_or_default();
                                 view! {
@@ -322,7 +322,7 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                                     </div>
                                 }
                             })}
-                        </Suspense>
+                        </Transition>
                         <p class="mt-1 text-xs text-slate-500">"Paste this into Entra → your app → Authentication → Redirect URI (Web)."</p>
                     </div>
                     <BoundField name="jwks_url" label="JSON Web Key Set URL" value=f.jwks_url required=true error=error help="Entra → Overview → Endpoints → OpenID Connect metadata document → jwks_uri."/>

@@ -24,7 +24,7 @@ pub fn ProvisioningPage() -> impl IntoView {
         <PageHeader title="Provisioning" description="Requests from your identity provider's provisioning service to this tenant's SCIM Tenant URL, newest first.">
             <button type="button" class="btn-secondary px-4 py-2 text-sm" on:click=move |_| refresh.update(|r| *r += 1)>"Refresh"</button>
         </PageHeader>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 summary.await.ok().map(|s| view! {
                     <dl class="mb-6 grid gap-4 sm:grid-cols-3" data-testid="provisioning-summary">
@@ -35,7 +35,7 @@ pub fn ProvisioningPage() -> impl IntoView {
                     </dl>
                 })
             })}
-        </Suspense>
+        </Transition>
         <div class="mb-3 flex items-center gap-2">
             <input id="failures-only" type="checkbox" class="h-4 w-4" on:change=move |ev| failures_only.set(event_target_checked(&ev))/>
             <label for="failures-only" class="text-sm">"Failures only"</label>

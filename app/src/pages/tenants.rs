@@ -42,11 +42,11 @@ pub fn TenantsPage() -> impl IntoView {
             title="Tenants"
             description="Each tenant has its own users, security groups and identity provider. Microsoft Entra ID provisions into a tenant through its SCIM Tenant URL."
         />
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || viewer.map(|ViewerResource(v)| Suspend::new(async move {
                 v.await.ok().map(|v| view! { <ProvisioningTokens tenant_name=v.tenant.name/> })
             }))}
-        </Suspense>
+        </Transition>
         <Show when=move || is_operator>
         <section class="card mb-6" aria-labelledby="create-tenant-title">
             <h2 id="create-tenant-title" class="font-semibold">"Create a tenant"</h2>
