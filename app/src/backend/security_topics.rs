@@ -73,6 +73,17 @@ async fn load_topic(conn: &mut AnyConnection, tenant_id: &str, topic_id: &str) -
     })
 }
 
+/// The union of what rows of (`topic_id`, custom `permissions`) grant.
+fn union_of(rows: &[sqlx::any::AnyRow]) -> Result<PermissionSet> {
+    let mut set = PermissionSet::EMPTY;
+    for r in rows {
+        let id: String = r.try_get("topic_id")?;
+        let custom: Option<String> = r.try_get("permissions")?;
+        set = set.union(granted(&id, custom.as_deref()));
+    }
+    Ok(set)
+}
+
 /// The union of what a group's topics grant.
 async fn group_grants(conn: &mut AnyConnection, group_id: &str) -> Result<PermissionSet> {
     let rows = sqlx::query(
@@ -82,13 +93,7 @@ async fn group_grants(conn: &mut AnyConnection, group_id: &str) -> Result<Permis
     .bind(group_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut set = PermissionSet::EMPTY;
-    for r in rows {
-        let id: String = r.try_get("topic_id")?;
-        let custom: Option<String> = r.try_get("permissions")?;
-        set = set.union(granted(&id, custom.as_deref()));
-    }
-    Ok(set)
+    union_of(&rows)
 }
 
 /// The group's name, checking it is one of the tenant's.
@@ -121,13 +126,7 @@ impl Backend {
         .bind(tenant_id)
         .fetch_all(&self.db.pool)
         .await?;
-        let mut set = PermissionSet::EMPTY;
-        for r in rows {
-            let id: String = r.try_get("topic_id")?;
-            let custom: Option<String> = r.try_get("permissions")?;
-            set = set.union(granted(&id, custom.as_deref()));
-        }
-        Ok(set)
+        union_of(&rows)
     }
 
     /// Every permission a person holds in their tenant, each with where it comes from.

@@ -78,9 +78,6 @@ pub fn NoAccessYet() -> impl IntoView {
             <p class="mt-2 text-sm text-slate-700">
                 "An administrator must assign a Security Topic to one of your groups. Once that is done, reload this page."
             </p>
-            <form method="post" action="/logout" class="mt-5">
-                <button type="submit" class="btn-secondary px-4 py-2 text-sm">"Sign out"</button>
-            </form>
         </section>
     }
 }

@@ -52,6 +52,15 @@ fn LoginForm(
 ) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    // Signed in: load the console afresh, so it is drawn with this person's permissions.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = login.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href("/");
+            }
+        }
+    });
     let start = format!("/oauth/start/{tenant_id}");
     view! {
         <h1 class="text-lg font-semibold">"Sign in"</h1>

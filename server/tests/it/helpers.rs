@@ -171,6 +171,29 @@ impl TestApp {
         .await
     }
 
+    /// Creates a local account (not an Administrator) as the bootstrap admin; returns its id.
+    pub async fn add_local_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+    ) -> String {
+        let cookie = self.admin_session().await;
+        let admin = self
+            .backend
+            .resolve_session(&cookie)
+            .await
+            .unwrap()
+            .unwrap();
+        let form = app::domain::directory::LocalUserForm {
+            username: username.into(),
+            display_name: display_name.into(),
+            password: password.into(),
+            is_admin: false,
+        };
+        self.backend.create_local_user(&admin, &form).await.unwrap()
+    }
+
     /// Signs in as the bootstrap admin and returns the session cookie value.
     pub async fn admin_session(&self) -> String {
         let reply = self.login("admin", ADMIN_PASSWORD).await;

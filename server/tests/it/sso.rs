@@ -1087,21 +1087,13 @@ async fn the_sign_in_page_offers_the_active_provider() {
 #[tokio::test]
 async fn single_sign_on_never_takes_over_a_local_account() {
     let (app, idp, _) = standard().await;
-    let admin = app.admin_session().await;
-    let admin_info = app.backend.resolve_session(&admin).await.unwrap().unwrap();
     // A local account (with its password) owns Alice's username.
-    app.backend
-        .create_local_user(
-            &admin_info,
-            &app::domain::directory::LocalUserForm {
-                username: "ALICE@contoso.example".into(),
-                display_name: "Local Alice".into(),
-                password: "a long enough password".into(),
-                is_admin: false,
-            },
-        )
-        .await
-        .unwrap();
+    app.add_local_user(
+        "ALICE@contoso.example",
+        "Local Alice",
+        "a long enough password",
+    )
+    .await;
     let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
     refused(&r, "account_is_local");
     // Nor the administrator, whatever the provider calls the person.
@@ -1228,20 +1220,8 @@ async fn a_scim_account_is_found_by_its_external_id_equal_to_the_oid() {
 #[tokio::test]
 async fn test_sign_in_needs_identity_provider_administration() {
     let (app, _idp, idp_id) = standard().await;
-    let admin = app.admin_session().await;
-    let admin_info = app.backend.resolve_session(&admin).await.unwrap().unwrap();
-    app.backend
-        .create_local_user(
-            &admin_info,
-            &app::domain::directory::LocalUserForm {
-                username: "reader".into(),
-                display_name: String::new(),
-                password: "a long enough password".into(),
-                is_admin: false,
-            },
-        )
-        .await
-        .unwrap();
+    app.add_local_user("reader", "", "a long enough password")
+        .await;
     let reader = app
         .login("reader", "a long enough password")
         .await
