@@ -49,7 +49,9 @@ pub fn IdentityProvidersPage() -> impl IntoView {
             title="Identity Providers"
             description="The OAuth 2.0 / OpenID Connect provider, such as Microsoft Entra ID, that people of this tenant sign in with. Local administrators can always sign in with their password."
         >
-            <A href="/identity-providers/new" attr:class="btn-primary">"+ Add Identity Provider"</A>
+            {crate::components::access::can(crate::domain::permission::Permission::IdentityProviders).then(|| view! {
+                <A href="/identity-providers/new" attr:class="btn-primary">"+ Add Identity Provider"</A>
+            })}
         </PageHeader>
         {move || error().map(|e| view! { <p role="alert" class="mb-4 text-sm text-red-700">{e.to_string()}</p> })}
         <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
