@@ -124,8 +124,9 @@ impl Backend {
             .and_then(|d| serde_json::from_str(&d).ok())
             .unwrap_or(Value::Null);
         let groups = sqlx::query(
+            // `|| ''`: the person's memberships are the seek, not every group of the tenant.
             "SELECT g.group_id, g.display_name FROM group_member m JOIN security_group g ON g.group_id = m.group_id \
-             WHERE m.account_id = $1 AND g.tenant_id = $2 ORDER BY g.display_name_folded",
+             WHERE m.account_id = $1 AND g.tenant_id || '' = $2 ORDER BY g.display_name_folded",
         )
         .bind(id)
         .bind(tenant_id)
