@@ -40,7 +40,8 @@ impl AuditAction {
     }
 }
 
-/// Appends a row inside the caller's transaction (so a change and its record land together).
+/// Appends a row inside the caller's transaction (so a change and its record land together),
+/// keeping the newest [`KEEP_PER_TENANT`] rows of the tenant.
 pub(crate) async fn record(
     conn: &mut AnyConnection,
     tenant_id: &str,
@@ -58,6 +59,14 @@ pub(crate) async fn record(
     .bind(actor)
     .bind(action.as_db())
     .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM security_audit WHERE tenant_id = $1 AND audit_id <= \
+         (SELECT MAX(audit_id) FROM security_audit WHERE tenant_id = $1) - $2",
+    )
+    .bind(tenant_id)
+    .bind(KEEP_PER_TENANT)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -90,14 +99,6 @@ impl Backend {
                 AuditAction::PermissionRefused,
                 detail,
             )
-            .await?;
-            sqlx::query(
-                "DELETE FROM security_audit WHERE tenant_id = $1 AND audit_id <= \
-                 (SELECT MAX(audit_id) FROM security_audit WHERE tenant_id = $1) - $2",
-            )
-            .bind(tenant_id)
-            .bind(KEEP_PER_TENANT)
-            .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
