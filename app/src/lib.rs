@@ -4,7 +4,18 @@
     feature = "ssr",
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+// Nothing panics on input: no byte-index slicing of text, no unchecked indexing (checked `get` instead).
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::string_slice,
+        clippy::indexing_slicing
+    )
+)]
 #![recursion_limit = "256"]
 
 pub mod api;

@@ -1,6 +1,17 @@
 //! Cantara's server: configuration, the CLI, and the axum router around the Leptos console.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+// Nothing panics on input: no byte-index slicing of text, no unchecked indexing (checked `get` instead).
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::string_slice,
+        clippy::indexing_slicing
+    )
+)]
 #![recursion_limit = "256"]
 
 pub mod cli;

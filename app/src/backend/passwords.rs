@@ -53,7 +53,8 @@ pub fn generate() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
     (0..20)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .filter_map(|_| ALPHABET.get(rng.gen_range(0..ALPHABET.len())).copied())
+        .map(char::from)
         .collect()
 }
 

@@ -336,16 +336,16 @@ impl Compiler {
             ),
             Field::Json { segments, multi } => {
                 let segments = segments.clone();
-                if *multi && segments.len() == 1 {
+                if let (true, [first]) = (*multi, segments.as_slice()) {
                     let e = self.json_expr(&self.doc(), &segments);
                     let len = match self.kind {
                         DbKind::Sqlite => format!("json_array_length({}, {})", self.doc(), self.bind(Bind::Text(Self::sqlite_path(&segments)))),
-                        DbKind::Postgres => format!("jsonb_array_length(CASE WHEN jsonb_typeof(({})::jsonb -> {}) = 'array' THEN ({})::jsonb -> {} ELSE '[]'::jsonb END)", self.doc(), self.bind(Bind::Text(segments[0].clone())), self.doc(), self.bind(Bind::Text(segments[0].clone()))),
+                        DbKind::Postgres => format!("jsonb_array_length(CASE WHEN jsonb_typeof(({})::jsonb -> {}) = 'array' THEN ({})::jsonb -> {} ELSE '[]'::jsonb END)", self.doc(), self.bind(Bind::Text(first.clone())), self.doc(), self.bind(Bind::Text(first.clone()))),
                     };
                     format!("({e} IS NOT NULL AND COALESCE({len}, 0) > 0)")
                 } else if *multi {
                     // `emails.value pr`: some element has it.
-                    let (attr, rest) = (segments[..1].to_vec(), segments[1..].to_vec());
+                    let (attr, rest) = split_first_segment(&segments);
                     self.each_element(&attr, |this, el| {
                         let e = this.json_expr(el, &rest);
                         Ok(format!("({e} IS NOT NULL AND {e} <> '')"))
@@ -407,7 +407,7 @@ impl Compiler {
                 let segments = segments.clone();
                 if *multi {
                     // `emails co "x"` / `emails.value eq "x"`: some element matches.
-                    let (attr, rest) = (segments[..1].to_vec(), segments[1..].to_vec());
+                    let (attr, rest) = split_first_segment(&segments);
                     let rest = if rest.is_empty() {
                         vec!["value".to_owned()]
                     } else {
@@ -564,6 +564,14 @@ fn work_email_comparison(inner: &Filter) -> Option<(CompareOp, &CompValue)> {
         value_cmp(a)
     } else {
         None
+    }
+}
+
+/// `["emails", "value"]` → (`["emails"]`, `["value"]`); an empty path gives two empty halves.
+fn split_first_segment(segments: &[String]) -> (Vec<String>, Vec<String>) {
+    match segments.split_first() {
+        Some((first, rest)) => (vec![first.clone()], rest.to_vec()),
+        None => (Vec::new(), Vec::new()),
     }
 }
 

@@ -45,6 +45,64 @@ pub enum Filter {
     ValuePath(AttrPath, Box<Filter>),
 }
 
+impl CompareOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "eq",
+            CompareOp::Ne => "ne",
+            CompareOp::Co => "co",
+            CompareOp::Sw => "sw",
+            CompareOp::Ew => "ew",
+            CompareOp::Gt => "gt",
+            CompareOp::Ge => "ge",
+            CompareOp::Lt => "lt",
+            CompareOp::Le => "le",
+        }
+    }
+}
+
+impl std::fmt::Display for CompValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompValue::Str(s) => f.write_str(&serde_json::Value::String(s.clone()).to_string()),
+            CompValue::Num(n) => write!(f, "{n}"),
+            CompValue::Bool(b) => write!(f, "{b}"),
+            CompValue::Null => f.write_str("null"),
+        }
+    }
+}
+
+/// The filter as canonical text (lower-case operators, quoted strings, only the parentheses the
+/// grammar's precedence needs): what logs show, and what [`parse`] reads back to the same value.
+impl std::fmt::Display for Filter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Filter::Or(a, b) => {
+                write!(f, "{a} or ")?;
+                match b.as_ref() {
+                    Filter::Or(..) => write!(f, "({b})"),
+                    _ => write!(f, "{b}"),
+                }
+            }
+            Filter::And(a, b) => {
+                match a.as_ref() {
+                    Filter::Or(..) => write!(f, "({a})")?,
+                    _ => write!(f, "{a}")?,
+                }
+                f.write_str(" and ")?;
+                match b.as_ref() {
+                    Filter::Or(..) | Filter::And(..) => write!(f, "({b})"),
+                    _ => write!(f, "{b}"),
+                }
+            }
+            Filter::Not(inner) => write!(f, "not ({inner})"),
+            Filter::Compare(path, op, value) => write!(f, "{path} {} {value}", op.as_str()),
+            Filter::Present(path) => write!(f, "{path} pr"),
+            Filter::ValuePath(path, inner) => write!(f, "{path}[{inner}]"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
     Word(String),
@@ -62,56 +120,55 @@ fn invalid(detail: impl Into<String>) -> ScimError {
 
 fn tokenize(text: &str) -> Result<Vec<Token>, ScimError> {
     let mut out = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
-            c if c.is_whitespace() => i += 1,
-            '(' => {
-                out.push(Token::Open);
-                i += 1;
-            }
-            ')' => {
-                out.push(Token::Close);
-                i += 1;
-            }
-            '[' => {
-                out.push(Token::LBracket);
-                i += 1;
-            }
-            ']' => {
-                out.push(Token::RBracket);
-                i += 1;
-            }
+            c if c.is_whitespace() => {}
+            '(' => out.push(Token::Open),
+            ')' => out.push(Token::Close),
+            '[' => out.push(Token::LBracket),
+            ']' => out.push(Token::RBracket),
             '"' => {
                 // A JSON string: find its end honouring backslash escapes, then let serde decode it.
-                let start = i;
-                i += 1;
-                while i < chars.len() && chars[i] != '"' {
-                    if chars[i] == '\\' {
-                        i += 1;
+                let mut raw = String::from('"');
+                let mut closed = false;
+                while let Some(c) = chars.next() {
+                    raw.push(c);
+                    match c {
+                        '\\' => {
+                            if let Some(escaped) = chars.next() {
+                                raw.push(escaped);
+                            }
+                        }
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => {}
                     }
-                    i += 1;
                 }
-                if i >= chars.len() {
+                if !closed {
                     return Err(invalid("a string is not closed with a double quote"));
                 }
-                i += 1;
-                let raw: String = chars[start..i].iter().collect();
                 let s: String = serde_json::from_str(&raw)
                     .map_err(|_| invalid(format!("invalid string {raw}")))?;
                 out.push(Token::Str(s));
             }
-            _ => {
-                let start = i;
-                while i < chars.len() && !chars[i].is_whitespace() && !"()[]\"".contains(chars[i]) {
-                    i += 1;
+            first => {
+                let mut word = String::from(first);
+                while let Some(&c) = chars.peek() {
+                    if c.is_whitespace() || "()[]\"".contains(c) {
+                        break;
+                    }
+                    word.push(c);
+                    chars.next();
                 }
-                let word: String = chars[start..i].iter().collect();
                 // `].value` after a value path: a sub-attribute word starting with '.'.
                 match word.parse::<f64>() {
-                    Ok(n) if word.starts_with(|c: char| c.is_ascii_digit() || c == '-') => {
+                    Ok(n)
+                        if n.is_finite()
+                            && word.starts_with(|c: char| c.is_ascii_digit() || c == '-') =>
+                    {
                         out.push(Token::Num(n))
                     }
                     _ => out.push(Token::Word(word)),

@@ -181,12 +181,10 @@ fn set_attribute(
             }
             return Ok(());
         }
-        if key.rfind(':').is_some_and(|i| {
-            key[i + 1..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase())
-        }) && !value.is_object()
+        if key
+            .rsplit_once(':')
+            .is_some_and(|(_, name)| name.starts_with(|c: char| c.is_ascii_lowercase()))
+            && !value.is_object()
         {
             // `urn:…:User:department` as a key: a qualified attribute, handled as a path.
             return apply_path_value(resource, doc, key, value, OpKind::Replace);
@@ -307,7 +305,7 @@ pub fn apply(
                 for (key, value) in values {
                     if resource == Resource::Group && key.eq_ignore_ascii_case("members") {
                         members.push(member_change(op.op, None, Some(value))?);
-                    } else if key.len() > 4 && key[..4].eq_ignore_ascii_case("urn:") {
+                    } else if super::path::has_urn_prefix(key) {
                         // An extension object, or a URN-qualified attribute (`urn:…:User:department`).
                         set_attribute(resource, doc, key, value.clone(), true)?;
                     } else if key.contains('.') || key.contains('[') {

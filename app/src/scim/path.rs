@@ -22,10 +22,33 @@ pub struct PatchPath {
     pub sub: Option<String>,
 }
 
+/// The path as written by [`AttrPath::parse`]'s grammar: `[urn:]attr[.sub]`.
+impl std::fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.urn, self.attr.is_empty()) {
+            (Some(urn), true) => return f.write_str(urn),
+            (Some(urn), false) => write!(f, "{urn}:{}", self.attr)?,
+            (None, _) => f.write_str(&self.attr)?,
+        }
+        match &self.sub {
+            Some(sub) => write!(f, ".{sub}"),
+            None => Ok(()),
+        }
+    }
+}
+
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+}
+
+/// Whether `text` starts with `urn:` (any case), without slicing inside a character.
+pub fn has_urn_prefix(text: &str) -> bool {
+    text.len() > 4
+        && text
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
 }
 
 impl AttrPath {
@@ -37,16 +60,15 @@ impl AttrPath {
                 format!("“{text}” is not a valid attribute path"),
             )
         };
-        let (urn, rest) = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
-            let cut = text.rfind(':').ok_or_else(bad)?;
-            let urn = &text[..cut];
+        let (urn, rest) = if has_urn_prefix(text) {
+            let (urn, rest) = text.rsplit_once(':').ok_or_else(bad)?;
             if !urn
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || ":._-".contains(c))
             {
                 return Err(bad());
             }
-            (Some(urn.to_owned()), &text[cut + 1..])
+            (Some(urn.to_owned()), rest)
         } else {
             (None, text)
         };
@@ -79,7 +101,7 @@ impl AttrPath {
 impl PatchPath {
     pub fn parse(text: &str) -> Result<Self, ScimError> {
         let text = text.trim();
-        let Some(open) = text.find('[') else {
+        let Some((head, tail)) = text.split_once('[') else {
             let attr = AttrPath::parse(text)?;
             let sub = attr.sub.clone();
             return Ok(Self {
@@ -88,22 +110,21 @@ impl PatchPath {
                 sub,
             });
         };
-        let close = text.rfind(']').filter(|c| *c > open).ok_or_else(|| {
+        let (inside, after) = tail.rsplit_once(']').ok_or_else(|| {
             ScimError::bad(
                 ScimType::InvalidPath,
                 format!("“{text}”: a “[” without a matching “]”"),
             )
         })?;
-        let attr = AttrPath::parse(&text[..open])?;
+        let attr = AttrPath::parse(head)?;
         if attr.sub.is_some() {
             return Err(ScimError::bad(
                 ScimType::InvalidPath,
                 format!("“{text}”: a value filter must follow a multi-valued attribute"),
             ));
         }
-        let inner = filter::parse(&text[open + 1..close])
-            .map_err(|e| ScimError::bad(ScimType::InvalidPath, e.detail))?;
-        let after = &text[close + 1..];
+        let inner =
+            filter::parse(inside).map_err(|e| ScimError::bad(ScimType::InvalidPath, e.detail))?;
         let sub = match after.strip_prefix('.') {
             Some(s) if valid_name(s) => Some(s.to_owned()),
             None if after.is_empty() => None,

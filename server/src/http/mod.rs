@@ -1,6 +1,7 @@
 //! The HTTP surface: health probes, single sign-on, sign-out, and the Leptos console with its server functions,
 //! wrapped in the session, origin-check, body-limit and request-id/trace layers.
 
+pub mod catch_panic;
 pub mod health;
 pub mod logout;
 pub mod oauth;
@@ -54,5 +55,6 @@ pub fn router(backend: Backend, options: LeptosOptions) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(backend, origin::check))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(catch_panic::layer())
         .layer(trace::layer())
 }

@@ -27,5 +27,6 @@ pub fn router(backend: Backend) -> Router {
             "/scim/v2/{tenant}/{resource}/{id}",
             any(handlers::dispatch_id),
         )
+        .layer(crate::http::catch_panic::scim_layer())
         .with_state(backend)
 }
