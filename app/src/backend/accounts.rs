@@ -165,8 +165,12 @@ impl Backend {
             .bind(&account_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
-            .bind(super::sign_in::username_key(tenant_id, &username))
+        // The username's own counter and its per-address ones (`{key}@{address}`).
+        sqlx::query(
+            "DELETE FROM login_throttle WHERE throttle_key = $1 \
+             OR substr(throttle_key, 1, length($1) + 1) = $1 || '@'",
+        )
+        .bind(super::sign_in::username_key(tenant_id, &username))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

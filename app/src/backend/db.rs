@@ -68,6 +68,11 @@ impl WriteTx {
     pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    /// Ends the transaction without writing anything (dropping it does the same, later).
+    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 impl Deref for WriteTx {

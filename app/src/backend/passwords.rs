@@ -1,6 +1,8 @@
 //! Password hashing (argon2id) and generation of one-time passwords.
 //!
-//! Hashing is CPU-bound on purpose, so it runs on the blocking pool, never on the async workers.
+//! Hashing is CPU-bound and memory-hard on purpose (19 MiB each), so it runs on the blocking
+//! pool, never on the async workers, and at most one hash per core runs at a time: a burst of
+//! sign-ins waits in line instead of taking the process's memory with it.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -10,6 +12,26 @@ use rand::Rng;
 
 use super::error::{DomainError, Result};
 
+/// Hashes in flight at once: one per core.
+fn slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Runs one argon2 computation on the blocking pool once a slot is free.
+async fn run_bounded<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let _slot = slots()
+        .acquire()
+        .await
+        .map_err(|e| DomainError::Internal(format!("password slots closed: {e}")))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DomainError::Internal(format!("password task failed: {e}")))?
+}
+
 /// argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's minimum).
 fn hasher() -> Argon2<'static> {
     Argon2::default()
@@ -17,7 +39,7 @@ fn hasher() -> Argon2<'static> {
 
 pub async fn hash(password: &str) -> Result<String> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    run_bounded(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()
             .hash_password(password.as_bytes(), &salt)
@@ -25,14 +47,13 @@ pub async fn hash(password: &str) -> Result<String> {
             .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
     })
     .await
-    .map_err(|e| DomainError::Internal(format!("password task failed: {e}")))?
 }
 
 /// Checks `password` against a stored PHC string. With no stored hash it still spends the same
 /// time on a dummy hash, so a wrong username and a wrong password cannot be told apart by timing.
 pub async fn verify(stored: Option<String>, password: &str) -> Result<bool> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    run_bounded(move || {
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let parsed = PasswordHash::new(&stored)
             .map_err(|e| DomainError::Internal(format!("stored password hash unreadable: {e}")))?;
@@ -42,7 +63,6 @@ pub async fn verify(stored: Option<String>, password: &str) -> Result<bool> {
         Ok(ok && stored != DUMMY_HASH)
     })
     .await
-    .map_err(|e| DomainError::Internal(format!("password task failed: {e}")))?
 }
 
 /// A valid argon2id hash of a random string nobody knows; used only to equalise timing.

@@ -1,8 +1,15 @@
 //! Local sign-in with username and password, slowed down after repeated failures.
 //!
-//! Failures are counted per username (in its tenant) and per client address, in the database so
-//! every server instance sees them. After a few free failures each further attempt must wait,
-//! doubling each time (capped). Every refusal reads the same, whether or not the user exists.
+//! Every attempt is counted before the password is checked, in one atomic statement per key that
+//! also refuses it when the key must still wait: parallel guesses cannot slip past the limit, and
+//! a refused attempt costs no password hash. A success gives its attempt back. Three keys count,
+//! in the database so every server instance sees them:
+//! - username + address: a few free attempts, then waits doubling up to five minutes (the
+//!   attacker's own key);
+//! - username alone, from any address: a softer limit whose wait never exceeds a minute, so an
+//!   attacker elsewhere slows the real person down but never locks them out;
+//! - address (an IPv6 /64 as one address): a NAT's worth of free attempts, then waits.
+//! Every refusal reads the same, whether or not the user exists.
 
 use std::net::IpAddr;
 
@@ -14,30 +21,98 @@ use super::sessions::SessionInfo;
 use super::{passwords, Backend};
 use crate::domain::account::{AccountSource, Username};
 
-/// Failures allowed per username before attempts are spaced out.
-const FREE_FAILURES_PER_USER: i64 = 5;
-/// Failures allowed per address (it may be a NAT with many people) before spacing out.
-const FREE_FAILURES_PER_ADDRESS: i64 = 20;
-/// Failures older than this are forgotten.
+/// One throttle counter: its key, the free attempts, and the longest wait it imposes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Limit {
+    key: String,
+    free: i64,
+    max_delay_secs: i64,
+    /// Whether a success forgets the counter (username keys) or only gives its attempt back.
+    cleared_on_success: bool,
+}
+
+/// Attempts per username from one address before they are spaced out.
+const FREE_PER_USER_AND_ADDRESS: i64 = 5;
+/// Attempts per username from all addresses together (an attacker may use many).
+const FREE_PER_USER: i64 = 20;
+/// Attempts per address (it may be a NAT with many people).
+const FREE_PER_ADDRESS: i64 = 20;
+/// Attempts older than this are forgotten.
 const WINDOW_SECS: i64 = 15 * 60;
-/// The longest wait between attempts.
+/// The longest wait between attempts for one username from one address, or from one address.
 const MAX_DELAY_SECS: i64 = 5 * 60;
+/// The longest the username alone ever makes anyone wait.
+const MAX_USER_DELAY_SECS: i64 = 60;
 
 pub(crate) fn username_key(tenant_id: &str, username: &Username) -> String {
     format!("u:{tenant_id}:{}", username.folded())
 }
 
-fn address_key(address: IpAddr) -> String {
-    format!("a:{address}")
+/// The address as throttled: IPv4 as is (also when mapped into IPv6), IPv6 by its /64, which
+/// one subscriber usually holds whole.
+fn address_prefix(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{prefix}/64")
+            }
+        },
+    }
 }
 
-/// Seconds to wait before the next attempt, after `failures` failures, `free` of them free.
-fn delay_after(failures: i64, free: i64) -> i64 {
-    if failures < free {
+fn limits(tenant_id: &str, username: &Username, address: Option<IpAddr>) -> Vec<Limit> {
+    let user = username_key(tenant_id, username);
+    let mut out = vec![Limit {
+        key: user.clone(),
+        free: FREE_PER_USER,
+        max_delay_secs: MAX_USER_DELAY_SECS,
+        cleared_on_success: true,
+    }];
+    if let Some(addr) = address {
+        let prefix = address_prefix(addr);
+        out.push(Limit {
+            key: format!("{user}@{prefix}"),
+            free: FREE_PER_USER_AND_ADDRESS,
+            max_delay_secs: MAX_DELAY_SECS,
+            cleared_on_success: true,
+        });
+        out.push(Limit {
+            key: format!("a:{prefix}"),
+            free: FREE_PER_ADDRESS,
+            max_delay_secs: MAX_DELAY_SECS,
+            cleared_on_success: false,
+        });
+    }
+    out
+}
+
+/// Seconds to wait before the next attempt, after `attempts` attempts, `free` of them free.
+fn delay_after(attempts: i64, free: i64, max: i64) -> i64 {
+    if attempts < free {
         return 0;
     }
-    let exp = u32::try_from((failures - free).min(16)).unwrap_or(16);
-    (1i64 << exp).min(MAX_DELAY_SECS)
+    let exp = u32::try_from((attempts - free).min(16)).unwrap_or(16);
+    (1i64 << exp).min(max)
+}
+
+/// [`delay_after`] as SQL over the row's `failures` column, for the atomic statement.
+fn delay_sql(free: i64, max: i64) -> String {
+    let mut sql = format!("CASE WHEN login_throttle.failures < {free} THEN 0");
+    let mut n = free;
+    loop {
+        let d = delay_after(n, free, max);
+        if d >= max {
+            break;
+        }
+        sql.push_str(&format!(" WHEN login_throttle.failures = {n} THEN {d}"));
+        n += 1;
+    }
+    sql.push_str(&format!(" ELSE {max} END"));
+    sql
 }
 
 /// A successful sign-in: the cookie value and the session it stands for.
@@ -60,11 +135,8 @@ impl Backend {
             None => self.default_tenant().await?.id,
         };
         let username = Username::parse(username).map_err(|_| DomainError::InvalidCredentials)?;
-        let mut keys = vec![(username_key(&tenant_id, &username), FREE_FAILURES_PER_USER)];
-        if let Some(addr) = address {
-            keys.push((address_key(addr), FREE_FAILURES_PER_ADDRESS));
-        }
-        self.check_throttle(&keys).await?;
+        let limits = limits(&tenant_id, &username, address);
+        self.take_attempt(&limits).await?;
 
         let creds = self.find_credentials(&tenant_id, &username).await?;
         let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
@@ -73,12 +145,11 @@ impl Backend {
         let account =
             creds.filter(|c| password_ok && c.is_active && c.source == Some(AccountSource::Local));
         let Some(account) = account else {
-            self.record_failure(&keys).await?;
             tracing::info!(tenant_id = %tenant_id, "local sign-in refused");
             return Err(DomainError::InvalidCredentials);
         };
 
-        self.clear_throttle(&keys).await?;
+        self.give_back_attempt(&limits).await?;
         let token = self.start_session(&account.account_id, &tenant_id).await?;
         let session = self
             .resolve_session(&token)
@@ -90,59 +161,62 @@ impl Backend {
         Ok(SignedIn { token, session })
     }
 
-    async fn check_throttle(&self, keys: &[(String, i64)]) -> Result<()> {
-        let ts = now();
-        for (key, free) in keys {
-            let row = sqlx::query(
-                "SELECT failures, last_failure_at FROM login_throttle WHERE throttle_key = $1",
-            )
-            .bind(key)
-            .fetch_optional(&self.db.pool)
-            .await?;
-            let Some(row) = row else { continue };
-            let failures: i64 = row.try_get("failures")?;
-            let last: i64 = row.try_get("last_failure_at")?;
-            if ts - last >= WINDOW_SECS {
-                continue;
-            }
-            let wait = delay_after(failures, *free) - (ts - last);
-            if wait > 0 {
-                return Err(DomainError::Throttled {
-                    retry_after_secs: wait.unsigned_abs(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    async fn record_failure(&self, keys: &[(String, i64)]) -> Result<()> {
+    /// Counts one attempt on every key, or on none and refuses when any key must still wait:
+    /// one conditional upsert per key inside one write transaction.
+    async fn take_attempt(&self, limits: &[Limit]) -> Result<()> {
         let ts = now();
         let mut tx = self.db.begin_write().await?;
-        for (key, _) in keys {
-            sqlx::query(
+        for limit in limits {
+            let sql = format!(
                 "INSERT INTO login_throttle (throttle_key, failures, last_failure_at) VALUES ($1, 1, $2) \
                  ON CONFLICT (throttle_key) DO UPDATE SET \
                    failures = CASE WHEN login_throttle.last_failure_at <= $3 THEN 1 \
                                    ELSE login_throttle.failures + 1 END, \
-                   last_failure_at = $2",
-            )
-            .bind(key)
-            .bind(ts)
-            .bind(ts - WINDOW_SECS)
-            .execute(&mut *tx)
-            .await?;
+                   last_failure_at = $2 \
+                 WHERE login_throttle.last_failure_at <= $3 \
+                    OR login_throttle.last_failure_at + ({}) <= $2 \
+                 RETURNING failures",
+                delay_sql(limit.free, limit.max_delay_secs)
+            );
+            let taken = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&limit.key)
+                .bind(ts)
+                .bind(ts - WINDOW_SECS)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_none() {
+                let row = sqlx::query(
+                    "SELECT failures, last_failure_at FROM login_throttle WHERE throttle_key = $1",
+                )
+                .bind(&limit.key)
+                .fetch_one(&mut *tx)
+                .await?;
+                let failures: i64 = row.try_get("failures")?;
+                let last: i64 = row.try_get("last_failure_at")?;
+                let wait = delay_after(failures, limit.free, limit.max_delay_secs) - (ts - last);
+                tx.rollback().await?;
+                return Err(DomainError::Throttled {
+                    retry_after_secs: wait.max(1).unsigned_abs(),
+                });
+            }
         }
         tx.commit().await?;
         Ok(())
     }
 
-    async fn clear_throttle(&self, keys: &[(String, i64)]) -> Result<()> {
-        for (key, _) in keys {
-            sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
-                .bind(key)
-                .execute(&self.db.pool)
-                .await?;
+    /// After a success: username counters are forgotten, the address gets its attempt back.
+    async fn give_back_attempt(&self, limits: &[Limit]) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        for limit in limits {
+            let sql = if limit.cleared_on_success {
+                "DELETE FROM login_throttle WHERE throttle_key = $1"
+            } else {
+                "UPDATE login_throttle SET failures = failures - 1 \
+                 WHERE throttle_key = $1 AND failures > 0"
+            };
+            sqlx::query(sql).bind(&limit.key).execute(&mut *tx).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -152,12 +226,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn delay_grows_after_free_failures_and_is_capped() {
-        assert_eq!(delay_after(0, 5), 0);
-        assert_eq!(delay_after(4, 5), 0);
-        assert_eq!(delay_after(5, 5), 1);
-        assert_eq!(delay_after(6, 5), 2);
-        assert_eq!(delay_after(10, 5), 32);
-        assert_eq!(delay_after(100, 5), MAX_DELAY_SECS);
+    fn delay_grows_after_free_attempts_and_is_capped() {
+        assert_eq!(delay_after(0, 5, MAX_DELAY_SECS), 0);
+        assert_eq!(delay_after(4, 5, MAX_DELAY_SECS), 0);
+        assert_eq!(delay_after(5, 5, MAX_DELAY_SECS), 1);
+        assert_eq!(delay_after(6, 5, MAX_DELAY_SECS), 2);
+        assert_eq!(delay_after(10, 5, MAX_DELAY_SECS), 32);
+        assert_eq!(delay_after(100, 5, MAX_DELAY_SECS), MAX_DELAY_SECS);
+        assert_eq!(delay_after(100, 20, MAX_USER_DELAY_SECS), 60);
+    }
+
+    #[test]
+    fn the_sql_delay_is_the_same_table() {
+        let sql = delay_sql(5, MAX_USER_DELAY_SECS);
+        assert!(sql.starts_with("CASE WHEN login_throttle.failures < 5 THEN 0"), "{sql}");
+        assert!(sql.contains("WHEN login_throttle.failures = 10 THEN 32"), "{sql}");
+        assert!(sql.ends_with("ELSE 60 END"), "{sql}");
+    }
+
+    #[test]
+    fn ipv6_is_throttled_per_64_and_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_prefix(a), address_prefix(b));
+        assert_ne!(address_prefix(a), address_prefix(c));
+        assert_eq!(address_prefix(a), "2001:db8:1:2::/64");
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(address_prefix(mapped), "192.0.2.7");
     }
 }

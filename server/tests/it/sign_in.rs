@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 
-use crate::helpers::{TestApp, ADMIN_PASSWORD};
+use crate::helpers::{Reply, TestApp, ADMIN_PASSWORD};
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -96,17 +96,33 @@ async fn wrong_password_and_unknown_user_get_one_generic_answer() {
     assert!(wrong.session_cookie().is_none() && unknown.session_cookie().is_none());
 }
 
+async fn login_from(app: &TestApp, username: &str, password: &str, peer: &str) -> Reply {
+    let peer: SocketAddr = peer.parse().unwrap();
+    app.call_from(
+        "login",
+        &[
+            ("tenant_id", ""),
+            ("username", username),
+            ("password", password),
+        ],
+        None,
+        Some(peer),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn repeated_failures_for_a_username_are_slowed_down() {
     let app = TestApp::new().await;
+    let attacker = "203.0.113.9:4000";
     for _ in 0..5 {
         assert_eq!(
-            app.login("admin", "wrong").await.status,
+            login_from(&app, "admin", "wrong", attacker).await.status,
             StatusCode::UNAUTHORIZED
         );
     }
-    // Now even the right password must wait.
-    let r = app.login("admin", ADMIN_PASSWORD).await;
+    // Now even the right password must wait, from this address.
+    let r = login_from(&app, "admin", ADMIN_PASSWORD, attacker).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(
         r.json()["TooManyAttempts"]["retry_after_secs"]
@@ -117,9 +133,82 @@ async fn repeated_failures_for_a_username_are_slowed_down() {
     assert!(r.session_cookie().is_none());
     // Another username is not affected.
     assert_eq!(
-        app.login("someone", "wrong").await.status,
+        login_from(&app, "someone", "wrong", attacker).await.status,
         StatusCode::UNAUTHORIZED
     );
+    // The real person, elsewhere, is not locked out by the attacker.
+    let r = login_from(&app, "admin", ADMIN_PASSWORD, "198.51.100.20:1").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_pass_the_limit() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let mut tasks = Vec::new();
+    for _ in 0..60 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            login_from(&app, "admin", "wrong", "203.0.113.10:4000")
+                .await
+                .status
+        }));
+    }
+    let mut checked = 0;
+    let mut throttled = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // Exactly the free attempts reached the password check; the rest never cost a hash.
+    assert_eq!(checked, 5, "{checked} password checks, {throttled} refused");
+    assert_eq!(throttled, 55);
+}
+
+#[tokio::test]
+async fn an_attacker_on_many_addresses_slows_the_username_for_at_most_a_minute() {
+    let app = TestApp::new().await;
+    // 20 attempts from 20 addresses: the per-username limit (softer) is reached.
+    for i in 0..20 {
+        let r = login_from(&app, "admin", "wrong", &format!("198.18.0.{i}:1")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = login_from(&app, "admin", ADMIN_PASSWORD, "198.18.1.1:1").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // Push the counter far up: the wait it asks for stays within a minute.
+    sqlx::query("UPDATE login_throttle SET failures = 500 WHERE throttle_key LIKE 'u:%' AND throttle_key NOT LIKE '%@%'")
+        .execute(&app.backend.db.pool)
+        .await
+        .unwrap();
+    let r = login_from(&app, "admin", ADMIN_PASSWORD, "198.18.1.1:1").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait = r.json()["TooManyAttempts"]["retry_after_secs"]
+        .as_u64()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+}
+
+#[tokio::test]
+async fn ipv6_addresses_are_throttled_per_64() {
+    let app = TestApp::new().await;
+    // 20 wrong attempts spread over one /64 (different usernames, different hosts in it).
+    for i in 0..20 {
+        let r = login_from(
+            &app,
+            &format!("user{i}"),
+            "x",
+            &format!("[2001:db8:7:7:{i:x}::1]:443"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = login_from(&app, "admin", ADMIN_PASSWORD, "[2001:db8:7:7:ffff::9]:443").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // The next /64 is someone else.
+    let r = login_from(&app, "admin", ADMIN_PASSWORD, "[2001:db8:7:8::1]:443").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]
