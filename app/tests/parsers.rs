@@ -317,6 +317,11 @@ fn non_ascii_attribute_names_are_errors_not_panics() {
         "Operations": [{ "op": "add", "value": { "aéé": "x" } }]
     }))
     .expect("parses");
-    let mut doc = Doc::new();
-    assert!(patch::apply(Resource::User, &mut doc, &ops).is_err());
+    let mut doc = patch::normalize_resource(Resource::User, &json!({ "userName": "ana" }))
+        .expect("a valid user");
+    let err = patch::apply(Resource::User, &mut doc, &ops).unwrap_err();
+    assert!(err.detail.contains("aéé"), "{}", err.detail);
+    assert!(
+        patch::normalize_resource(Resource::User, &json!({ "userName": "ana", "aéé": 1 })).is_err()
+    );
 }

@@ -171,8 +171,8 @@ impl Backend {
              OR substr(throttle_key, 1, length($1) + 1) = $1 || '@'",
         )
         .bind(super::sign_in::username_key(tenant_id, &username))
-            .execute(&mut *tx)
-            .await?;
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::info!(account_id = %account_id, "password reset");
         Ok(())

@@ -20,6 +20,7 @@ pub mod oidc_client;
 pub mod passwords;
 pub mod provisioning_tokens;
 pub mod scim_groups;
+pub mod scim_patching;
 pub mod scim_query;
 pub mod scim_users;
 pub mod secret_key;

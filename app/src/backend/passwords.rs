@@ -22,7 +22,9 @@ fn slots() -> &'static tokio::sync::Semaphore {
 }
 
 /// Runs one argon2 computation on the blocking pool once a slot is free.
-async fn run_bounded<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+async fn run_bounded<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     let _slot = slots()
         .acquire()
         .await

@@ -14,7 +14,7 @@ use super::error::{is_unique_violation, DomainError, Result};
 use super::Backend;
 use crate::domain::account::AccountSource;
 use crate::scim::filter::Filter;
-use crate::scim::patch::{apply, normalize_resource, Doc, MemberChange, PatchOp};
+use crate::scim::patch::{normalize_resource, Doc, MemberChange, PatchOp};
 use crate::scim::schema::Resource;
 use crate::scim::{ScimError, ScimType};
 
@@ -116,11 +116,30 @@ async fn add_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -
 }
 
 async fn remove_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -> Result<()> {
-    for id in ids {
-        sqlx::query("DELETE FROM group_member WHERE group_id = $1 AND account_id = $2")
+    let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
+    // One statement per 200 members: … AND account_id IN ($2, $3, …)
+    for chunk in unique.chunks(200) {
+        let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "DELETE FROM group_member WHERE group_id = $1 AND account_id IN ({})",
+            params.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, concurrent PATCHes of one group take turns (read, apply, write) instead of
+/// writing over each other; SQLite's single writer already makes them take turns.
+async fn lock_row(conn: &mut AnyConnection, kind: super::db::DbKind, group_id: &str) -> Result<()> {
+    if kind == super::db::DbKind::Postgres {
+        sqlx::query("SELECT 1 FROM security_group WHERE group_id = $1 FOR UPDATE")
             .bind(group_id)
-            .bind(id)
-            .execute(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?;
     }
     Ok(())
@@ -241,6 +260,7 @@ impl Backend {
         let mut doc = normalize_resource(Resource::Group, body)?;
         let members = take_members(&mut doc);
         let mut tx = self.db.begin_write().await?;
+        lock_row(&mut tx, self.db.kind, id).await?;
         fetch(&mut tx, tenant_id, id).await?;
         store(&mut tx, tenant_id, id, &doc).await?;
         clear_members(&mut tx, id).await?;
@@ -258,9 +278,10 @@ impl Backend {
         ops: &[PatchOp],
     ) -> Result<ScimGroup> {
         let mut tx = self.db.begin_write().await?;
+        lock_row(&mut tx, self.db.kind, id).await?;
         let current = fetch(&mut tx, tenant_id, id).await?;
-        let mut doc = current.doc.clone();
-        let changes = apply(Resource::Group, &mut doc, ops)?;
+        let (doc, changes) =
+            super::scim_patching::apply_bounded(Resource::Group, &current.doc, ops).await?;
         for change in &changes {
             match change {
                 MemberChange::Add(ids) => add_members(&mut tx, id, ids).await?,

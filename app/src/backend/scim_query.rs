@@ -91,7 +91,7 @@ impl Compiler {
                 self.present(&field)
             }
             Filter::Compare(p, op, v) => {
-                let field = self.field(p)?;
+                let field = self.field(&self.compared_path(p))?;
                 self.compare(&field, *op, v)?
             }
             Filter::ValuePath(p, inner) => self.value_path(p, inner)?,
@@ -100,6 +100,28 @@ impl Compiler {
 
     fn doc(&self) -> String {
         format!("{}.scim_doc", self.alias)
+    }
+
+    /// A comparison on a complex attribute without a sub-attribute compares its `value`
+    /// (`manager eq "{id}"`, as Entra's reference check sends it; `emails eq "x"` likewise).
+    fn compared_path(&self, p: &AttrPath) -> AttrPath {
+        if p.sub.is_some() {
+            return p.clone();
+        }
+        let def = match &p.urn {
+            Some(urn) if !self.resource.is_core(urn) => self
+                .resource
+                .extension(urn)
+                .and_then(|(_, attrs)| find(attrs, &p.attr)),
+            _ => find_top(self.resource, &p.attr),
+        };
+        match def.and_then(|d| find(d.sub, "value")) {
+            Some(value) => AttrPath {
+                sub: Some(value.name.to_owned()),
+                ..p.clone()
+            },
+            None => p.clone(),
+        }
     }
 
     fn field(&self, p: &AttrPath) -> Result<Field, ScimError> {

@@ -15,7 +15,7 @@ use super::scim_query::{Bind, Compiler};
 use super::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::scim::filter::Filter;
-use crate::scim::patch::{apply, normalize_resource, Doc, PatchOp};
+use crate::scim::patch::{normalize_resource, Doc, PatchOp};
 use crate::scim::schema::{parse_bool, Resource};
 use crate::scim::ScimError;
 
@@ -291,14 +291,18 @@ impl Backend {
         body: &Value,
     ) -> Result<ScimUser> {
         let doc = normalize_resource(Resource::User, body)?;
-        let _writer = self.db.lock_writes().await;
-        let mut conn = self.db.pool.acquire().await?;
-        let current = fetch(&mut conn, tenant_id, id).await?;
-        let ts = now();
-        if !store(&mut conn, tenant_id, id, &doc, current.version, ts).await? {
-            return Err(DomainError::Internal("concurrent update".into()));
+        // The body replaces everything, so the write only needs the latest version: retry on a
+        // concurrent change (another instance) instead of failing.
+        for _ in 0..8 {
+            let _writer = self.db.lock_writes().await;
+            let mut conn = self.db.pool.acquire().await?;
+            let current = fetch(&mut conn, tenant_id, id).await?;
+            let ts = now();
+            if store(&mut conn, tenant_id, id, &doc, current.version, ts).await? {
+                return Ok(updated(current, doc, ts));
+            }
         }
-        Ok(updated(current, doc, ts))
+        Err(kept_changing())
     }
 
     /// PATCH: all operations apply, or none. The write is one conditional UPDATE on the version
@@ -311,8 +315,8 @@ impl Backend {
     ) -> Result<ScimUser> {
         for _ in 0..8 {
             let current = self.scim_get_user(tenant_id, id).await?;
-            let mut doc = current.doc.clone();
-            apply(Resource::User, &mut doc, ops)?;
+            let (doc, _) =
+                super::scim_patching::apply_bounded(Resource::User, &current.doc, ops).await?;
             if doc == current.doc {
                 return Ok(current);
             }
@@ -326,9 +330,7 @@ impl Backend {
                 return Ok(updated(current, doc, ts));
             }
         }
-        Err(DomainError::Internal(
-            "the user kept changing; try again".into(),
-        ))
+        Err(kept_changing())
     }
 
     pub async fn scim_delete_user(&self, tenant_id: &str, id: &str) -> Result<()> {
@@ -449,5 +451,14 @@ fn bind<'q>(
         Bind::Text(s) => q.bind(s.clone()),
         Bind::Int(i) => q.bind(*i),
         Bind::Real(r) => q.bind(*r),
+    }
+}
+
+/// A resource that changed under every retry: 409 for the client to send its request again.
+fn kept_changing() -> DomainError {
+    DomainError::Conflict {
+        field: "version",
+        message: "The resource changed while this request was applied; send the request again."
+            .into(),
     }
 }

@@ -9,6 +9,7 @@
 //! - username alone, from any address: a softer limit whose wait never exceeds a minute, so an
 //!   attacker elsewhere slows the real person down but never locks them out;
 //! - address (an IPv6 /64 as one address): a NAT's worth of free attempts, then waits.
+//!
 //! Every refusal reads the same, whether or not the user exists.
 
 use std::net::IpAddr;
@@ -239,8 +240,14 @@ mod tests {
     #[test]
     fn the_sql_delay_is_the_same_table() {
         let sql = delay_sql(5, MAX_USER_DELAY_SECS);
-        assert!(sql.starts_with("CASE WHEN login_throttle.failures < 5 THEN 0"), "{sql}");
-        assert!(sql.contains("WHEN login_throttle.failures = 10 THEN 32"), "{sql}");
+        assert!(
+            sql.starts_with("CASE WHEN login_throttle.failures < 5 THEN 0"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("WHEN login_throttle.failures = 10 THEN 32"),
+            "{sql}"
+        );
         assert!(sql.ends_with("ELSE 60 END"), "{sql}");
     }
 

@@ -18,6 +18,10 @@ use super::schema::{
 
 pub type Doc = Map<String, Value>;
 
+/// Most operations one PATCH request may carry; more is refused with `tooMany` before any
+/// work, so the work per request stays bounded.
+pub const MAX_OPERATIONS: usize = 1000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpKind {
     Add,
@@ -78,6 +82,15 @@ pub fn parse_patch(body: &Value) -> Result<Vec<PatchOp>, ScimError> {
         .ok_or_else(|| syntax("“Operations” must be a list"))?;
     if ops.is_empty() {
         return Err(syntax("“Operations” is empty"));
+    }
+    if ops.len() > MAX_OPERATIONS {
+        return Err(ScimError::bad(
+            ScimType::TooMany,
+            format!(
+                "{} operations in one request; at most {MAX_OPERATIONS} are accepted",
+                ops.len()
+            ),
+        ));
     }
     ops.iter()
         .map(|op| {
@@ -212,6 +225,10 @@ fn set_attribute(
             };
             Ok(())
         }
+        None if !super::path::valid_name(key) => Err(ScimError::bad(
+            ScimType::InvalidValue,
+            format!("“{key}” is not a valid attribute name"),
+        )),
         None if !value.is_null() => {
             let k = key_in(doc, key);
             doc.insert(k, value);
@@ -321,7 +338,25 @@ pub fn apply(
         }
     }
     validate(resource, doc)?;
-    Ok(members)
+    Ok(coalesce(members))
+}
+
+/// Joins neighbouring member changes of one kind (Entra sends one `Add` per member), so the
+/// store applies a 1,000-op PATCH as a few batched statements. Order across kinds is kept.
+fn coalesce(changes: Vec<MemberChange>) -> Vec<MemberChange> {
+    let mut out: Vec<MemberChange> = Vec::with_capacity(changes.len().min(8));
+    for change in changes {
+        match (out.last_mut(), change) {
+            (Some(MemberChange::Add(ids)), MemberChange::Add(more))
+            | (Some(MemberChange::Remove(ids)), MemberChange::Remove(more))
+            | (Some(MemberChange::Set(ids)), MemberChange::Add(more)) => ids.extend(more),
+            (Some(last @ MemberChange::RemoveAll), MemberChange::Add(more)) => {
+                *last = MemberChange::Set(more);
+            }
+            (_, change) => out.push(change),
+        }
+    }
+    out
 }
 
 fn apply_path_value(
@@ -819,6 +854,40 @@ fn collect_member_ids(f: &Filter, ids: &mut Vec<String>) -> Result<(), ScimError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn more_than_the_limit_of_operations_is_too_many() {
+        let op = json!({ "op": "add", "path": "members", "value": [{ "value": "a" }] });
+        let body = |n: usize| json!({ "Operations": vec![op.clone(); n] });
+        assert!(parse_patch(&body(MAX_OPERATIONS)).is_ok());
+        let err = parse_patch(&body(MAX_OPERATIONS + 1)).unwrap_err();
+        assert_eq!(err.status, 400);
+        assert_eq!(err.scim_type, Some(ScimType::TooMany));
+    }
+
+    #[test]
+    fn neighbouring_member_changes_are_joined_in_order() {
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let joined = coalesce(vec![
+            MemberChange::Add(ids(&["a"])),
+            MemberChange::Add(ids(&["b"])),
+            MemberChange::Remove(ids(&["a"])),
+            MemberChange::Remove(ids(&["c"])),
+            MemberChange::Add(ids(&["d"])),
+            MemberChange::RemoveAll,
+            MemberChange::Add(ids(&["e"])),
+            MemberChange::Add(ids(&["f"])),
+        ]);
+        assert_eq!(
+            joined,
+            vec![
+                MemberChange::Add(ids(&["a", "b"])),
+                MemberChange::Remove(ids(&["a", "c"])),
+                MemberChange::Add(ids(&["d"])),
+                MemberChange::Set(ids(&["e", "f"])),
+            ]
+        );
+    }
     use serde_json::json;
 
     fn user() -> Doc {

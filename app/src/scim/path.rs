@@ -37,7 +37,8 @@ impl std::fmt::Display for AttrPath {
     }
 }
 
-fn valid_name(s: &str) -> bool {
+/// RFC 7643 §2.1 ATTRNAME: ALPHA *(nameChar), ASCII only (`$ref` too).
+pub fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')

@@ -180,8 +180,10 @@ pub static ENTERPRISE_ATTRS: &[Attr] = &[
 ];
 
 pub static GROUP_ATTRS: &[Attr] = &[
+    // Unique per tenant (case-insensitively): the database's `security_group_name_key` index.
     Attr {
         required: true,
+        unique_server: true,
         ..a("displayName", Kind::Str)
     },
     complex("members", true, MEMBER_SUB),

@@ -348,11 +348,24 @@ async fn an_entra_provisioning_cycle() {
     let r = scim.req("PATCH", &format!("/Groups/{gid}"), patch(json!([
         {"op": "Add", "path": "members", "value": [{"value": ids[0]}, {"value": ids[1]}, {"value": ids[2]}]}
     ]))).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(
-        r.json().get("members").is_none(),
-        "PATCH answers without the member list"
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "a group PATCH answers 204 unless attributes are named: {}",
+        r.body
     );
+    assert!(r.body.is_empty());
+    // With `attributes`, 200 and the resource as projected (RFC 7644 §3.5.2).
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Groups/{gid}?attributes=displayName"),
+            patch(json!([{"op": "Replace", "path": "displayName", "value": "Sales"}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["displayName"], "Sales");
+    assert!(r.json().get("members").is_none());
     let g = scim
         .req("GET", &format!("/Groups/{gid}"), None)
         .await
@@ -503,7 +516,7 @@ async fn tenants_are_isolated() {
             patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}])),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     let members = b.req("GET", &format!("/Groups/{gid}"), None).await.json()["members"].clone();
     assert_eq!(
         members,
@@ -660,7 +673,7 @@ async fn eight_concurrent_member_patches_lose_nothing() {
     }
     assert_eq!(tasks.len(), 8);
     for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::OK);
+        assert_eq!(t.await.unwrap(), StatusCode::NO_CONTENT);
     }
     let g = scim
         .req("GET", &format!("/Groups/{gid}"), None)
@@ -775,6 +788,20 @@ async fn discovery_and_unknown_paths() {
         .unwrap()
         .iter()
         .any(|a| a["name"] == "userName" && a["uniqueness"] == "server"));
+    // What the database enforces: a group's displayName is unique in its tenant.
+    let g = scim
+        .req(
+            "GET",
+            "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group",
+            None,
+        )
+        .await
+        .json();
+    assert!(g["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == "displayName" && a["uniqueness"] == "server"));
     assert_eq!(
         scim.req("POST", "/Schemas", Some(json!({}))).await.status,
         StatusCode::METHOD_NOT_ALLOWED
@@ -950,4 +977,195 @@ async fn usernames_compare_after_nfkc_and_case_folding_and_invisible_characters_
             .await;
         assert_eq!(r.status, status, "{name:?}: {}", r.body);
     }
+}
+
+#[tokio::test]
+async fn non_ascii_attribute_names_get_a_scim_error_not_a_dropped_connection() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let id = scim.create_user("ana@contoso.com").await;
+    let r = scim
+        .req("GET", "/Users?filter=a%C3%A9%C3%A9+eq+%22x%22", None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["scimType"], "invalidFilter");
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            patch(json!([{"op": "add", "value": {"aéé": "x"}}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            patch(json!([{"op": "add", "path": "aéé[value eq \"x\"]", "value": "y"}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["scimType"], "invalidPath");
+}
+
+#[tokio::test]
+async fn a_patch_of_more_than_1000_operations_is_too_many_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let gid = scim
+        .req("POST", "/Groups", Some(json!({"displayName": "Big"})))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let op =
+        |i: usize| json!({"op": "Add", "path": "members", "value": [{"value": format!("m{i}")}]});
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Groups/{gid}"),
+            patch(Value::Array((0..1001).map(op).collect())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["scimType"], "tooMany");
+    let g = scim
+        .req("GET", &format!("/Groups/{gid}"), None)
+        .await
+        .json();
+    assert!(g
+        .get("members")
+        .is_none_or(|m| m.as_array().unwrap().is_empty()));
+    // 1,000 one-member Adds (Entra's shape) apply, joined into a few statements.
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Groups/{gid}"),
+            patch(Value::Array((0..1000).map(op).collect())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let g = scim
+        .req("GET", &format!("/Groups/{gid}"), None)
+        .await
+        .json();
+    assert_eq!(g["members"].as_array().unwrap().len(), 1000);
+}
+
+#[tokio::test]
+async fn a_bad_attributes_parameter_changes_nothing() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let r = scim
+        .req(
+            "POST",
+            "/Users?attributes=a%C3%A9%C3%A9",
+            Some(entra_user("bad@contoso.com")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let q = scim
+        .req(
+            "GET",
+            "/Users?filter=userName+eq+%22bad@contoso.com%22",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(q["totalResults"], 0, "nothing was written");
+    let id = scim.create_user("ok@contoso.com").await;
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}?excludedAttributes=%5B"),
+            patch(json!([{"op": "Replace", "path": "displayName", "value": "Changed"}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let u = scim.req("GET", &format!("/Users/{id}"), None).await.json();
+    assert_ne!(u["displayName"], "Changed");
+}
+
+#[tokio::test]
+async fn concurrent_put_and_patch_of_one_user_never_answer_500() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let id = scim.create_user("race@contoso.com").await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (router, tenant, token, id) = (
+            app.router.clone(),
+            scim.tenant.clone(),
+            scim.token.clone(),
+            id.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            let (method, body) = if i % 2 == 0 {
+                let mut u = entra_user("race@contoso.com");
+                u["displayName"] = json!(format!("Put {i}"));
+                ("PUT", u)
+            } else {
+                (
+                    "PATCH",
+                    json!({"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "title", "value": format!("T{i}")}]}),
+                )
+            };
+            let req = Request::builder()
+                .method(method)
+                .uri(format!("/scim/v2/{tenant}/Users/{id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, SCIM)
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            router.oneshot(req).await.unwrap().status()
+        }));
+    }
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(
+            status == StatusCode::OK || status == StatusCode::CONFLICT,
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_filter_on_a_complex_attribute_compares_its_value() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let boss = scim.create_user("boss@contoso.com").await;
+    let id = scim.create_user("worker@contoso.com").await;
+    scim.create_user("other@contoso.com").await;
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            patch(json!([{"op": "Add", "path": format!("{ENTERPRISE}:manager"), "value": boss}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // As Entra's reference check sends it: the manager's id, no `.value`.
+    let q = scim
+        .req(
+            "GET",
+            &format!("/Users?filter={ENTERPRISE}:manager+eq+%22{boss}%22"),
+            None,
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+    let q = q.json();
+    assert_eq!(q["totalResults"], 1, "{q}");
+    assert_eq!(q["Resources"][0]["id"], id.as_str());
+    let q = scim
+        .req(
+            "GET",
+            "/Users?filter=emails+eq+%22other@contoso.com%22",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(q["totalResults"], 1, "{q}");
+    assert_eq!(q["Resources"][0]["userName"], "other@contoso.com");
 }
