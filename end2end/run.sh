@@ -12,7 +12,7 @@ work=$(mktemp -d)
 base="http://127.0.0.1:$port"
 export E2E_ADMIN_PASSWORD="e2e-admin-password-$(date +%s)"
 
-CANTARA_ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD" LEPTOS_SITE_ROOT="$root/target/site" \
+CANTARA_ALLOW_PRIVATE_IDP_URLS=true CANTARA_ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD" LEPTOS_SITE_ROOT="$root/target/site" \
   "$root/target/release/cantara" serve --listen "127.0.0.1:$port" --public-url "$base" \
   --database-url "sqlite://$work/e2e.db" --data-dir "$work/data" >"$work/server.log" 2>&1 &
 server=$!

@@ -26,6 +26,20 @@ use app::backend::{Backend, BackendConfig, Db, SecretKey};
 
 use crate::config::Config;
 
+/// `CANTARA_ALLOW_PRIVATE_IDP_URLS=true`: identity providers on private, loopback or link-local
+/// addresses may be contacted (labs and tests). Anything but `true`/`false` is an error.
+fn allow_private_idp_urls() -> anyhow::Result<bool> {
+    match std::env::var(app::backend::outbound::ALLOW_PRIVATE_ENV) {
+        Err(_) => Ok(false),
+        Ok(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(true),
+        Ok(v) if v.eq_ignore_ascii_case("false") || v == "0" || v.is_empty() => Ok(false),
+        Ok(v) => anyhow::bail!(
+            "{}={v:?}: expected true or false",
+            app::backend::outbound::ALLOW_PRIVATE_ENV
+        ),
+    }
+}
+
 /// Opens the database (migrating it) and loads the secret key: what every command needs.
 pub async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
     let public_url = config.public_url()?;
@@ -42,6 +56,7 @@ pub async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
         BackendConfig {
             public_url,
             secret_key,
+            allow_private_idp_urls: allow_private_idp_urls()?,
         },
     ))
 }

@@ -7,6 +7,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
@@ -128,7 +129,37 @@ pub async fn validate(
                 format!("key set {}: {why}", keys.jwks_url),
             ),
         })?;
-    let key = DecodingKey::from_jwk(&jwk).map_err(|e| {
+    let mut v = Validation::new(alg);
+    // The signature only; every claim is checked below with our own words and clock.
+    v.required_spec_claims.clear();
+    v.validate_exp = false;
+    v.validate_aud = false;
+    let decoded = match decode_with(raw, &jwk, alg, kid, &v) {
+        Err(e) if e.0 == SsoFailure::SignatureInvalid => {
+            // A rotation under the same `kid` heals itself: one refetch (rate-limited).
+            match cache
+                .refetch_after_bad_signature(keys.jwks_url, kid, keys.allow_http, &jwk)
+                .await
+            {
+                Some(fresh) => decode_with(raw, &fresh, alg, kid, &v),
+                None => Err(e),
+            }
+        }
+        other => other,
+    };
+    let all = decoded?;
+    check_claims(all, expected)
+}
+
+/// Checks the signature with one key; the claims as JSON.
+fn decode_with(
+    raw: &str,
+    jwk: &Jwk,
+    alg: Algorithm,
+    kid: Option<&str>,
+    v: &Validation,
+) -> Result<Map<String, Value>, Refusal> {
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| {
         refuse(
             SsoFailure::SigningKeyUnknown,
             format!("key {kid:?} is unusable: {e}"),
@@ -137,23 +168,17 @@ pub async fn validate(
     if key.family() != alg.family() {
         return Err(refuse(
             SsoFailure::AlgorithmRefused,
-            format!("alg {alg_name} does not fit key {kid:?}"),
+            format!("alg {alg:?} does not fit key {kid:?}"),
         ));
     }
-    // The signature only; every claim is checked below with our own words and clock.
-    let mut v = Validation::new(alg);
-    v.required_spec_claims.clear();
-    v.validate_exp = false;
-    v.validate_aud = false;
-    let all = jsonwebtoken::decode::<Map<String, Value>>(raw, &key, &v)
+    Ok(jsonwebtoken::decode::<Map<String, Value>>(raw, &key, v)
         .map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => {
                 refuse(SsoFailure::SignatureInvalid, "signature does not verify")
             }
             _ => refuse(SsoFailure::MalformedToken, format!("token: {e}")),
         })?
-        .claims;
-    check_claims(all, expected)
+        .claims)
 }
 
 fn header(raw: &str) -> Result<Map<String, Value>, Refusal> {

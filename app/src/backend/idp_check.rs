@@ -1,10 +1,8 @@
 //! "Import from discovery" and "Check configuration": fetch a provider's OpenID discovery document
 //! and key set, check that they parse and agree with the form, and remember the outcome.
 //!
-//! Fetches are bounded (10 s, 1 MiB) and respect the Secure JWKS URL switch: https with a verified
-//! certificate unless it is off; loopback hosts are always allowed.
-
-use std::time::Duration;
+//! Fetches go through [`super::outbound`] (10 s, 1 MiB, no private targets, checked redirects) and
+//! respect the Secure JWKS URL switch: https with a verified certificate unless it is off.
 
 use serde_json::Value;
 
@@ -12,49 +10,7 @@ use super::clock::now;
 use super::db::bit;
 use super::error::{DomainError, Result};
 use super::Backend;
-use crate::domain::idp::{url_problem, CheckItem, Discovered, IdpForm};
-
-const MAX_BYTES: usize = 1024 * 1024;
-
-fn client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()
-        .map_err(|e| DomainError::Internal(format!("HTTP client: {e}")))
-}
-
-/// GETs JSON from `url`; errors are sentences for the console.
-pub(crate) async fn fetch_json(url: &str, allow_http: bool) -> std::result::Result<Value, String> {
-    if let Some(problem) = url_problem(url, true, allow_http) {
-        return Err(problem);
-    }
-    let client = client().map_err(|e| e.to_string())?;
-    let res = client
-        .get(url)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                "the provider did not answer within 10 seconds".to_owned()
-            } else {
-                format!("could not connect ({e})")
-            }
-        })?;
-    let status = res.status();
-    if !status.is_success() {
-        return Err(format!("the provider answered HTTP {}", status.as_u16()));
-    }
-    let bytes = res
-        .bytes()
-        .await
-        .map_err(|e| format!("reading the answer failed ({e})"))?;
-    if bytes.len() > MAX_BYTES {
-        return Err("the answer is larger than 1 MiB".into());
-    }
-    serde_json::from_slice(&bytes).map_err(|_| "the answer is not JSON".into())
-}
+use crate::domain::idp::{CheckItem, Discovered, IdpForm};
 
 fn discovery_url(issuer_or_url: &str) -> String {
     let t = issuer_or_url.trim().trim_end_matches('/');
@@ -116,7 +72,9 @@ impl Backend {
     /// Reads the endpoints from an issuer or `.well-known/openid-configuration` URL.
     pub async fn import_discovery(&self, issuer_or_url: &str) -> Result<Discovered> {
         let url = discovery_url(issuer_or_url);
-        let doc = fetch_json(&url, false)
+        let doc = self
+            .outbound
+            .get_json(&url, false)
             .await
             .map_err(|m| DomainError::Invalid {
                 field: "input",
@@ -167,7 +125,7 @@ impl Backend {
                 Ok("Multi-tenant issuer ({tenantid}): checked per sign-in, not here.".into()),
             );
         } else {
-            match fetch_json(&discovery_url(issuer), false).await {
+            match self.outbound.get_json(&discovery_url(issuer), false).await {
                 Err(m) => item(
                     "Discovery document",
                     Err(format!("{} could not be read: {m}", discovery_url(issuer))),
@@ -209,7 +167,11 @@ impl Backend {
                 }
             }
         }
-        let jwks = match fetch_json(form.jwks_url.trim(), !form.secure_jwks).await {
+        let jwks = match self
+            .outbound
+            .get_json(form.jwks_url.trim(), !form.secure_jwks)
+            .await
+        {
             Ok(doc) => read_jwks(&doc),
             Err(m) => Err(format!("{} could not be read: {m}", form.jwks_url.trim())),
         };

@@ -14,9 +14,11 @@ pub mod id_token;
 pub mod identity_providers;
 pub mod idp_check;
 pub mod jwks;
+pub mod keyed_locks;
 pub mod local_groups;
 pub mod local_users;
 pub mod oidc_client;
+pub mod outbound;
 pub mod passwords;
 pub mod provisioning_tokens;
 pub mod scim_groups;
@@ -46,6 +48,9 @@ pub struct BackendConfig {
     pub public_url: String,
     /// Encrypts client secrets at rest.
     pub secret_key: SecretKey,
+    /// `CANTARA_ALLOW_PRIVATE_IDP_URLS`: identity providers on private, loopback or link-local
+    /// addresses may be contacted (labs and tests; never needed for Entra).
+    pub allow_private_idp_urls: bool,
 }
 
 impl BackendConfig {
@@ -63,18 +68,24 @@ pub struct Backend {
     pub activity: activity::ActivityLog,
     pub(crate) token_cache: Arc<provisioning_tokens::TokenCache>,
     pub(crate) jwks: Arc<jwks::JwksCache>,
+    pub(crate) outbound: outbound::Outbound,
+    /// One SSO session refresh at a time per session (the refresh token may rotate).
+    pub(crate) refresh_locks: Arc<keyed_locks::KeyedLocks>,
 }
 
 impl Backend {
     /// Must be called inside a tokio runtime: it starts the activity log's writer.
     pub fn new(db: Db, config: BackendConfig) -> Self {
         let activity = activity::ActivityLog::start(db.clone());
+        let outbound = outbound::Outbound::new(config.allow_private_idp_urls);
         Self {
             db,
             config: Arc::new(config),
             activity,
             token_cache: Arc::default(),
-            jwks: Arc::default(),
+            jwks: Arc::new(jwks::JwksCache::new(outbound.clone())),
+            outbound,
+            refresh_locks: Arc::default(),
         }
     }
 

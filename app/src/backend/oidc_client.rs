@@ -2,8 +2,6 @@
 //! (state, nonce, PKCE S256, scopes, `resource`) and the token requests (code, refresh) with the
 //! configured Authentication Method. ID tokens are validated by [`super::id_token`], not here.
 
-use std::time::Duration;
-
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreTokenResponse};
 use openidconnect::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
@@ -11,6 +9,7 @@ use openidconnect::{
     PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 
+use super::outbound::{Outbound, OutboundError};
 use crate::domain::idp::IdpForm;
 use crate::domain::sso::SsoFailure;
 
@@ -30,6 +29,8 @@ pub struct Provider {
     pub client_secret: String,
     /// `{PUBLIC_URL}/oauth`.
     pub redirect_url: String,
+    /// How the token requests are sent (no redirects, capped answers, no private targets).
+    pub outbound: Outbound,
 }
 
 /// The address to send the browser to, and what must be remembered until it comes back.
@@ -119,7 +120,7 @@ impl Provider {
         pkce_verifier: Option<String>,
     ) -> Result<Tokens, (SsoFailure, String)> {
         let client = self.client().map_err(|f| (f, "configuration".into()))?;
-        let http = http_client()?;
+        let http = &self.outbound;
         let mut req = client.exchange_code(AuthorizationCode::new(code.to_owned()));
         if let Some(v) = pkce_verifier {
             req = req.set_pkce_verifier(PkceCodeVerifier::new(v));
@@ -128,18 +129,18 @@ impl Provider {
         if self.form.auth_method == "client_secret_basic" {
             req = req.add_extra_param("client_id", self.form.client_id.clone());
         }
-        let res = req.request_async(&http).await.map_err(token_error)?;
+        let res = req.request_async(http).await.map_err(token_error)?;
         Ok(tokens(&res))
     }
 
     /// Uses a refresh token; the answer usually carries a new ID token and refresh token.
     pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, (SsoFailure, String)> {
         let client = self.client().map_err(|f| (f, "configuration".into()))?;
-        let http = http_client()?;
+        let http = &self.outbound;
         let rt = RefreshToken::new(refresh_token.to_owned());
         let res = client
             .exchange_refresh_token(&rt)
-            .request_async(&http)
+            .request_async(http)
             .await
             .map_err(token_error)?;
         Ok(tokens(&res))
@@ -154,23 +155,8 @@ fn tokens(res: &CoreTokenResponse) -> Tokens {
     }
 }
 
-/// One client for the process (building one loads the TLS roots, which costs milliseconds).
-/// Token and User Info requests never follow redirects (a redirect could leak a code or secret).
-pub(crate) fn http_client() -> Result<reqwest::Client, (SsoFailure, String)> {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    if let Some(c) = CLIENT.get() {
-        return Ok(c.clone());
-    }
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| (SsoFailure::Internal, format!("HTTP client: {e}")))?;
-    Ok(CLIENT.get_or_init(|| client).clone())
-}
-
-fn token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
-    e: RequestTokenError<RE, T>,
+fn token_error<T: openidconnect::ErrorResponse + 'static>(
+    e: RequestTokenError<OutboundError, T>,
 ) -> (SsoFailure, String) {
     match e {
         RequestTokenError::ServerResponse(r) => (
@@ -179,7 +165,7 @@ fn token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse 
         ),
         RequestTokenError::Request(r) => (
             SsoFailure::ProviderUnreachable,
-            format!("token endpoint unreachable: {r}"),
+            format!("token endpoint: {r}"),
         ),
         // The body may hold tokens: never logged.
         RequestTokenError::Parse(p, _) => (

@@ -73,10 +73,6 @@ pub struct SsoTokens {
     pub id_token_expires_at: i64,
 }
 
-/// Serialises refreshes in this process, so concurrent requests of one session do not each
-/// spend the (rotating) refresh token.
-static REFRESH_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 impl Backend {
     /// Starts a session for an account in its own tenant; returns the cookie value.
     pub async fn start_session(&self, account_id: &str, tenant_id: &str) -> Result<String> {
@@ -135,7 +131,9 @@ impl Backend {
     /// When the ID token of an SSO session with a refresh token has expired, refreshes it;
     /// `false` when the provider refused (the session must end).
     async fn revalidate_sso(&self, hash: &str) -> Result<bool> {
-        let _one_at_a_time = REFRESH_LOCK.lock().await;
+        // Concurrent requests of one session do not each spend the (rotating) refresh token;
+        // other sessions' refreshes do not wait for this one.
+        let _one_at_a_time = self.refresh_locks.lock(hash).await;
         let row = sqlx::query(
             "SELECT a.tenant_id, s.idp_id, s.refresh_token_enc, s.id_token_expires_at, a.sso_key \
              FROM session s JOIN account a ON a.account_id = s.account_id WHERE s.session_hash = $1",

@@ -74,6 +74,7 @@ impl Backend {
                 form: view.form,
                 client_secret,
                 redirect_url: format!("{}/oauth", self.public_url()),
+                outbound: self.outbound.clone(),
             },
         })
     }
@@ -363,25 +364,26 @@ impl Backend {
         access_token: &str,
     ) -> std::result::Result<Map<String, Value>, (SsoFailure, String)> {
         let url = &provider.form.userinfo_url;
-        let res = super::oidc_client::http_client()?
-            .get(url)
-            .bearer_auth(access_token)
-            .header("Accept", "application/json")
-            .send()
+        let value = self
+            .outbound
+            .get_json_with_token(url, access_token)
             .await
-            .map_err(|e| (SsoFailure::ProviderUnreachable, format!("User Info: {e}")))?;
-        if !res.status().is_success() {
-            return Err((
-                SsoFailure::TokenRefused,
-                format!("User Info answered {}", res.status()),
-            ));
-        }
-        res.json::<Map<String, Value>>().await.map_err(|_| {
-            (
+            .map_err(|e| match e {
+                super::outbound::OutboundError::BadAnswer(why) => {
+                    (SsoFailure::TokenRefused, format!("User Info: {why}"))
+                }
+                other => (
+                    SsoFailure::ProviderUnreachable,
+                    format!("User Info: {other}"),
+                ),
+            })?;
+        match value {
+            Value::Object(map) => Ok(map),
+            _ => Err((
                 SsoFailure::MalformedToken,
                 "User Info is not a JSON object".into(),
-            )
-        })
+            )),
+        }
     }
 
     async fn record_test(&self, idp_id: &str, by: &str, outcome: TestOutcome) -> Result<()> {

@@ -181,6 +181,8 @@ async fn open(dir: &Path) -> Backend {
         BackendConfig {
             public_url: "http://127.0.0.1:3000".into(),
             secret_key: SecretKey::random(),
+            // The providers these start listen on 127.0.0.1.
+            allow_private_idp_urls: true,
         },
     )
 }

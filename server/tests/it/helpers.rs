@@ -61,7 +61,16 @@ impl TestApp {
         Self::with_public_url("http://127.0.0.1:3000").await
     }
 
+    /// As an installation without `CANTARA_ALLOW_PRIVATE_IDP_URLS`: private providers refused.
+    pub async fn new_strict() -> Self {
+        Self::build("http://127.0.0.1:3000", false).await
+    }
+
     pub async fn with_public_url(public_url: &str) -> Self {
+        Self::build(public_url, true).await
+    }
+
+    async fn build(public_url: &str, allow_private_idp_urls: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/test.db", dir.path().display());
         let db = Db::connect(&url).await.unwrap();
@@ -70,6 +79,8 @@ impl TestApp {
             BackendConfig {
                 public_url: public_url.to_owned(),
                 secret_key: SecretKey::random(),
+                // The providers tests start listen on 127.0.0.1.
+                allow_private_idp_urls,
             },
         );
         let first = backend

@@ -6,6 +6,7 @@ mod console;
 mod directory;
 mod helpers;
 mod idp;
+mod outbound;
 mod permissions;
 mod scim;
 mod sign_in;

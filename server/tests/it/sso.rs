@@ -1239,3 +1239,30 @@ async fn test_sign_in_needs_identity_provider_administration() {
         r.header("location")
     );
 }
+
+#[tokio::test]
+async fn a_key_rotated_under_the_same_kid_is_refetched_once() {
+    let (app, idp, _) = standard().await;
+    let r = sign_in_with(&app, &idp, |n| mint(&key_a(), &idp.claims(n))).await;
+    assert!(r.session_cookie().is_some());
+    assert_eq!(idp.state.lock().unwrap().jwks_hits, 1);
+    // The provider replaces the key but keeps its kid: the cached key fails the signature,
+    // one refetch finds the new key, and the sign-in works.
+    let rotated = Key {
+        kid: "key-a",
+        ..key_b()
+    };
+    idp.state.lock().unwrap().jwks = jwks(&[&rotated]);
+    let r = sign_in_with(&app, &idp, |n| mint(&rotated, &idp.claims(n))).await;
+    assert!(r.session_cookie().is_some(), "{:?}", r.header("location"));
+    assert_eq!(idp.state.lock().unwrap().jwks_hits, 2);
+    // A token that really is forged (signed by a key nobody published) is refused, and the
+    // refetch it would cause is rate-limited.
+    let forger = Key {
+        kid: "key-a",
+        ..key_a()
+    };
+    let r = sign_in_with(&app, &idp, |n| mint(&forger, &idp.claims(n))).await;
+    refused(&r, "signature_invalid");
+    assert_eq!(idp.state.lock().unwrap().jwks_hits, 2);
+}

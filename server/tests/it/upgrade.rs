@@ -82,6 +82,8 @@ async fn an_existing_sqlite_database_upgrades_without_losing_anything() {
         BackendConfig {
             public_url: "http://127.0.0.1:3000".into(),
             secret_key: SecretKey::random(),
+            // The providers these start listen on 127.0.0.1.
+            allow_private_idp_urls: true,
         },
     );
     let admin = backend
