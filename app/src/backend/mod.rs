@@ -60,6 +60,12 @@ impl BackendConfig {
     }
 }
 
+/// `/oauth/start` per address and minute: each start writes a row, so it is bounded.
+const SIGN_IN_STARTS_PER_MINUTE: std::num::NonZeroU32 = match std::num::NonZeroU32::new(30) {
+    Some(n) => n,
+    None => std::num::NonZeroU32::MIN,
+};
+
 /// Handle to everything the domain needs; cheap to clone (an `Arc` and a pool).
 #[derive(Debug, Clone)]
 pub struct Backend {
@@ -69,6 +75,8 @@ pub struct Backend {
     pub(crate) token_cache: Arc<provisioning_tokens::TokenCache>,
     pub(crate) jwks: Arc<jwks::JwksCache>,
     pub(crate) outbound: outbound::Outbound,
+    /// Sign-in starts per address (an IPv6 /64 as one): 30 a minute, bursts of 30.
+    pub(crate) sign_in_starts: Arc<governor::DefaultKeyedRateLimiter<String>>,
     /// One SSO session refresh at a time per session (the refresh token may rotate).
     pub(crate) refresh_locks: Arc<keyed_locks::KeyedLocks>,
 }
@@ -86,6 +94,9 @@ impl Backend {
             jwks: Arc::new(jwks::JwksCache::new(outbound.clone())),
             outbound,
             refresh_locks: Arc::default(),
+            sign_in_starts: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                SIGN_IN_STARTS_PER_MINUTE,
+            ))),
         }
     }
 

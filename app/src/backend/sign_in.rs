@@ -51,7 +51,7 @@ pub(crate) fn username_key(tenant_id: &str, username: &Username) -> String {
 
 /// The address as throttled: IPv4 as is (also when mapped into IPv6), IPv6 by its /64, which
 /// one subscriber usually holds whole.
-fn address_prefix(address: IpAddr) -> String {
+pub(crate) fn address_prefix(address: IpAddr) -> String {
     match address {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -93,7 +93,14 @@ impl Backend {
     pub async fn start_sign_in(
         &self,
         tenant_id: &str,
+        address: Option<std::net::IpAddr>,
     ) -> std::result::Result<SsoStart, SsoFailure> {
+        if let Some(addr) = address {
+            let key = super::sign_in::address_prefix(addr);
+            if self.sign_in_starts.check_key(&key).is_err() {
+                return Err(SsoFailure::TooManySignIns);
+            }
+        }
         let idp_id = self
             .active_identity_provider(tenant_id)
             .await
@@ -147,7 +154,10 @@ impl Backend {
             pkce_verifier: request.pkce_verifier.as_deref(),
         })
         .await
-        .map_err(|e| log_internal(&e))?;
+        .map_err(|e| match e {
+            DomainError::Throttled { .. } => SsoFailure::TooManySignIns,
+            e => log_internal(&e),
+        })?;
         Ok(SsoStart {
             location: request.url,
             browser_token,

@@ -13,6 +13,8 @@ use super::Backend;
 
 /// How long a started sign-in may take.
 pub const PENDING_TTL_SECS: i64 = 10 * 60;
+/// Sign-ins under way at once in one tenant; more are refused until some finish or expire.
+pub const MAX_PENDING_PER_TENANT: i64 = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -67,6 +69,16 @@ impl Backend {
             .bind(ts)
             .execute(&mut *tx)
             .await?;
+        let under_way: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sso_pending WHERE tenant_id = $1")
+                .bind(p.tenant_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if under_way >= MAX_PENDING_PER_TENANT {
+            return Err(super::error::DomainError::Throttled {
+                retry_after_secs: 60,
+            });
+        }
         sqlx::query(
             "INSERT INTO sso_pending (state_hash, browser_hash, tenant_id, idp_id, purpose, account_id, \
              nonce, pkce_verifier_enc, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

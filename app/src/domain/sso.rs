@@ -41,6 +41,8 @@ pub enum SsoFailure {
     /// A test sign-in asked for by someone without Identity Provider Administration.
     NotPermitted,
     Misconfigured,
+    /// Too many sign-ins started from one address, or under way in one tenant.
+    TooManySignIns,
     Internal,
 }
 
@@ -112,6 +114,7 @@ const CODES: &[(&str, SsoFailure)] = &[
     ("tenant_not_allowed", SsoFailure::TenantNotAllowed),
     ("not_permitted", SsoFailure::NotPermitted),
     ("misconfigured", SsoFailure::Misconfigured),
+    ("too_many_sign_ins", SsoFailure::TooManySignIns),
     ("internal", SsoFailure::Internal),
 ];
 
@@ -189,6 +192,7 @@ impl SsoFailure {
             Self::TenantNotAllowed => "You signed in with an account of a Microsoft Entra tenant that is not allowed to sign in to this identity provider. Sign in with an account of your organisation, or ask your administrator to add its Directory (tenant) ID to the Allowed Tenant IDs.".into(),
             Self::NotPermitted => "You don't have permission to manage identity providers, so you cannot run a test sign-in.".into(),
             Self::Misconfigured => "The identity provider is not completely configured (for example the Issuer URI is missing). Ask your administrator.".into(),
+            Self::TooManySignIns => "Too many sign-ins were started in a short time. Wait a minute, then start again from the sign-in page.".into(),
             Self::Internal => "Something went wrong on our side. Try again; if it keeps happening, ask your administrator to look at the server log.".into(),
         }
     }

@@ -14,8 +14,13 @@ use axum::Extension;
 
 use super::session::cookie_value;
 
-pub async fn start(State(backend): State<Backend>, Path(tenant_id): Path<String>) -> Response {
-    match backend.start_sign_in(&tenant_id).await {
+pub async fn start(
+    State(backend): State<Backend>,
+    Path(tenant_id): Path<String>,
+    peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+) -> Response {
+    let address = peer.map(|Extension(axum::extract::ConnectInfo(a))| a.ip());
+    match backend.start_sign_in(&tenant_id, address).await {
         Ok(start) => to_provider(&backend, start),
         Err(failure) => failure_page(&failure, Some(&tenant_id)),
     }

@@ -1266,3 +1266,75 @@ async fn a_key_rotated_under_the_same_kid_is_refetched_once() {
     refused(&r, "signature_invalid");
     assert_eq!(idp.state.lock().unwrap().jwks_hits, 2);
 }
+
+#[tokio::test]
+async fn sign_in_starts_are_rate_limited_per_address() {
+    let (app, idp, _) = standard().await;
+    let from = |peer: &str| {
+        let mut req = axum::http::Request::get(format!("/oauth/start/{}", app.default_tenant))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let addr: std::net::SocketAddr = peer.parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        req
+    };
+    let to_provider = |r: &Reply| {
+        r.header("location")
+            .is_some_and(|l| l.starts_with(&idp.url))
+    };
+    for i in 0..30 {
+        let r = app.send(from("203.0.113.50:1000")).await;
+        assert!(to_provider(&r), "start {i}: {:?}", r.header("location"));
+    }
+    // The 31st within the minute writes nothing and says why.
+    let r = app.send(from("203.0.113.50:1000")).await;
+    assert_eq!(
+        r.header("location"),
+        Some(
+            format!(
+                "/sign-in-failed?reason=too_many_sign_ins&tenant={}",
+                app.default_tenant
+            )
+            .as_str()
+        )
+    );
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sso_pending")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 30);
+    // Someone else is not affected.
+    let r = app.send(from("198.51.100.7:1000")).await;
+    assert!(to_provider(&r));
+}
+
+#[tokio::test]
+async fn sign_ins_under_way_are_capped_per_tenant() {
+    let (app, idp, _) = standard().await;
+    let idp_id: String = sqlx::query_scalar("SELECT idp_id FROM identity_provider")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO sso_pending (state_hash, browser_hash, tenant_id, idp_id, purpose, account_id, \
+         nonce, pkce_verifier_enc, created_at, expires_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+         SELECT 'h' || i, 'b', $1, $2, 'sign_in', NULL, 'n', NULL, 0, 99999999999 FROM n",
+    )
+    .bind(&app.default_tenant)
+    .bind(&idp_id)
+    .execute(&app.backend.db.pool)
+    .await
+    .unwrap();
+    let r = app
+        .get(&format!("/oauth/start/{}", app.default_tenant), None)
+        .await;
+    assert!(
+        r.header("location")
+            .is_some_and(|l| l.contains("reason=too_many_sign_ins")),
+        "{:?}",
+        r.header("location")
+    );
+    assert!(!r.header("location").unwrap().starts_with(&idp.url));
+}
