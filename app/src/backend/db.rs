@@ -177,6 +177,35 @@ impl Db {
 }
 
 /// `sqlite://data/cantara.db` → makes sure `data/` exists and the file is created if missing.
+/// A missing folder (and its missing parents) is created readable by the owner only (0700).
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
+/// A missing file is created empty and readable by the owner only (0600); an existing one is
+/// left as it is.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 fn prepare_sqlite_url(url: &str) -> Result<String> {
     let rest = url
         .strip_prefix("sqlite://")
@@ -191,10 +220,14 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(parent).map_err(|e| {
+            create_private_dir(parent).map_err(|e| {
                 DomainError::Internal(format!("cannot create {}: {e}", parent.display()))
             })?;
         }
+        // Created here with 0600, so SQLite's -wal and -shm files (which copy the database
+        // file's mode) are private too.
+        create_private_file(Path::new(path))
+            .map_err(|e| DomainError::Internal(format!("cannot create {path}: {e}")))?;
     }
     let query = match query {
         Some(q) if q.contains("mode=") => q.to_owned(),

@@ -51,7 +51,7 @@ impl SecretKey {
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::from_base64(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(|e| io_error(data_dir, e))?;
+                super::db::create_private_dir(data_dir).map_err(|e| io_error(data_dir, e))?;
                 let key = Self::random();
                 write_private(&path, &STANDARD.encode(key.0))?;
                 Ok(key)

@@ -1,14 +1,42 @@
-//! `/logout`: ends the session, clears the cookie, and goes back to the sign-in page, or, for a
-//! session made by single sign-on, on to the provider's Logout URL.
+//! `/logout`: a POST ends the session, clears the cookie, and goes back to the sign-in page, or,
+//! for a session made by single sign-on, on to the provider's Logout URL. A GET only asks: a link
+//! or an image on another site must not sign anyone out.
 
 use app::backend::sessions::SESSION_COOKIE;
 use app::backend::Backend;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::session::cookie_value;
 
+/// `GET /logout`: a page with one button that signs out (a POST).
+pub async fn confirm() -> Response {
+    Html(CONFIRM_PAGE).into_response()
+}
+
+const CONFIRM_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en" class="h-full bg-slate-50">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign out · Cantara Administration Console</title>
+<link rel="stylesheet" href="/pkg/cantara.css">
+</head>
+<body class="h-full text-slate-900 antialiased">
+<main class="mx-auto mt-24 max-w-md rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+<h1 class="text-xl font-semibold">Sign out of the Cantara Administration Console?</h1>
+<p class="mt-2 text-sm text-slate-600">Your session ends on this device.</p>
+<form method="post" action="/logout" class="mt-6 flex gap-3">
+<button type="submit" class="rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">Sign out</button>
+<a href="/" class="rounded-md border border-slate-300 px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">Cancel</a>
+</form>
+</main>
+</body>
+</html>
+"#;
+
+/// `POST /logout`.
 pub async fn logout(State(backend): State<Backend>, headers: HeaderMap) -> Response {
     let mut next = None;
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {

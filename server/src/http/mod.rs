@@ -6,6 +6,7 @@ pub mod health;
 pub mod logout;
 pub mod oauth;
 pub mod origin;
+pub mod security_headers;
 pub mod session;
 pub mod trace;
 
@@ -14,7 +15,8 @@ use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -25,23 +27,32 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn router(backend: Backend, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context_backend = backend.clone();
+    let context = move || {
+        provide_context(context_backend.clone());
+        // The request's CSP nonce goes on every script the render emits.
+        let nonce = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<security_headers::CspNonce>().cloned());
+        if let Some(n) = nonce {
+            provide_context(Nonce::from_value(n.0));
+        }
+    };
     let console = Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(context_backend.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
         .with_state(options);
+    let settings = security_headers::Settings {
+        https: backend.config.secure_cookies(),
+    };
 
     let own = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/logout", get(logout::logout).post(logout::logout))
+        .route("/logout", get(logout::confirm).post(logout::logout))
         .route("/oauth", get(oauth::callback))
         .route("/oauth/start/{tenant_id}", get(oauth::start))
         .route("/oauth/test/{idp_id}", get(oauth::test))
@@ -55,6 +66,10 @@ pub fn router(backend: Backend, options: LeptosOptions) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(backend, origin::check))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            settings,
+            security_headers::apply,
+        ))
         .layer(catch_panic::layer())
         .layer(trace::layer())
 }

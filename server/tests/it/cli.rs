@@ -70,10 +70,16 @@ fn first_start_prints_the_password_once_and_makes_a_private_key() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&key), 0o600);
+        assert_eq!(mode(&dir.path().join("data")), 0o700, "the data folder");
+        for file in ["c.db", "c.db-wal", "c.db-shm"] {
+            let path = dir.path().join(file);
+            if path.exists() {
+                assert_eq!(mode(&path), 0o600, "{file}");
+            }
+        }
+        assert!(dir.path().join("c.db").exists());
     }
     let second = start_server(dir.path(), None);
     assert!(second.contains("Console:"), "{second}");

@@ -306,6 +306,71 @@ async fn sign_out_ends_the_session() {
 }
 
 #[tokio::test]
+async fn get_logout_only_asks() {
+    let app = TestApp::new().await;
+    let session = app.admin_session().await;
+    let r = app.get("/logout", Some(&session)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains(r#"<form method="post" action="/logout""#),
+        "{}",
+        r.body
+    );
+    assert!(!r.set_cookie().contains("Max-Age=0"));
+    // Still signed in.
+    assert_eq!(app.get("/", Some(&session)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_browser_security_headers() {
+    let app = TestApp::new().await;
+    let session = app.admin_session().await;
+    let page = app.get("/users", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page.header("content-security-policy").unwrap().to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // The nonce in the policy is the one on the page's scripts, and it changes per request.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "scripts carry the nonce"
+    );
+    let again = app.get("/users", Some(&session)).await;
+    assert!(!again
+        .header("content-security-policy")
+        .unwrap()
+        .contains(&nonce));
+    for reply in [
+        &page,
+        &app.get("/login", None).await,
+        &app.call("viewer", &[], Some(&session)).await,
+    ] {
+        assert_eq!(reply.header("x-frame-options"), Some("DENY"));
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("strict-origin-when-cross-origin")
+        );
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+        assert!(
+            reply.header("strict-transport-security").is_none(),
+            "not on http"
+        );
+    }
+    let https = TestApp::with_public_url("https://console.example.com").await;
+    let r = https.get("/login", None).await;
+    assert!(r
+        .header("strict-transport-security")
+        .is_some_and(|v| v.starts_with("max-age=")));
+}
+
+#[tokio::test]
 async fn idle_and_absolute_limits_end_sessions() {
     let app = TestApp::new().await;
     let idle = app.admin_session().await;
