@@ -32,7 +32,7 @@ pub(crate) async fn insert_local(
     sqlx::query(
         "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
          display_name_folded, source, is_active, is_admin, password_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, lower($5), $6, $7, $8, $9, $10, $11)",
+         VALUES ($1, $2, $3, $4, $5, $12, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(tenant_id)
@@ -45,6 +45,7 @@ pub(crate) async fn insert_local(
     .bind(password_hash)
     .bind(ts)
     .bind(ts)
+    .bind(fold_username(display_name))
     .execute(&mut *conn)
     .await
     .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
@@ -52,7 +53,7 @@ pub(crate) async fn insert_local(
 }
 
 /// Which username comparison the stored `username_folded` values follow (`app_meta`).
-const FOLDING: &str = "nfkc-casefold-1";
+const FOLDING: &str = "nfkc-casefold-2";
 
 /// Brings every stored `username_folded` to the current [`fold_username`] once (databases made
 /// before usernames were compared with NFKC and full case folding). A name that would then clash
@@ -89,6 +90,51 @@ pub(crate) async fn refold_usernames(db: &super::Db) -> Result<()> {
             == 0;
         if clash {
             tracing::warn!(account_id = %id, "username folds like another account's; kept as it was");
+        }
+    }
+    // Display names and group and tenant names were once folded with SQL `lower()` (ASCII only
+    // on SQLite): folded again with the one folding function.
+    for (table, id_col, text_col, folded_col) in [
+        (
+            "account",
+            "account_id",
+            "display_name",
+            "display_name_folded",
+        ),
+        (
+            "security_group",
+            "group_id",
+            "display_name",
+            "display_name_folded",
+        ),
+        ("tenant", "tenant_id", "name", "name_folded"),
+    ] {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {id_col} AS id, {text_col} AS text, {folded_col} AS folded FROM {table}"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in rows {
+            let text: String = r.try_get("text")?;
+            let stored: String = r.try_get("folded")?;
+            let folded = fold_username(text.trim());
+            if folded == stored {
+                continue;
+            }
+            let id: String = r.try_get("id")?;
+            let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET {folded_col} = $1 WHERE {id_col} = $2"
+            )))
+            .bind(&folded)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = updated {
+                if !super::error::is_unique_violation(&e) {
+                    return Err(e.into());
+                }
+                tracing::warn!(table, id = %id, "a name folds like another one's; kept as it was");
+            }
         }
     }
     sqlx::query("DELETE FROM app_meta WHERE meta_key = 'username_folding'")

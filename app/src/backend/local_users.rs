@@ -134,7 +134,7 @@ impl Backend {
             may_grant_admin(session)?;
         }
         sqlx::query(
-            "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = lower($3), \
+            "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $8, \
              is_admin = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, version = version + 1 \
              WHERE account_id = $7",
         )
@@ -145,6 +145,7 @@ impl Backend {
         .bind(&hash)
         .bind(now())
         .bind(id)
+        .bind(crate::domain::account::fold_username(form.display_name.trim()))
         .execute(&mut *tx)
         .await
         .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;

@@ -176,7 +176,7 @@ async fn store(conn: &mut AnyConnection, tenant_id: &str, id: &str, doc: &Doc) -
          updated_at = $5, version = version + 1 WHERE group_id = $6 AND tenant_id = $7",
     )
     .bind(&name)
-    .bind(name.to_lowercase())
+    .bind(crate::domain::account::fold_username(&name))
     .bind(external_id)
     .bind(Value::Object(doc.clone()).to_string())
     .bind(now())
@@ -203,7 +203,7 @@ impl Backend {
         .bind(&id)
         .bind(tenant_id)
         .bind(&name)
-        .bind(name.to_lowercase())
+        .bind(crate::domain::account::fold_username(&name))
         .bind(external_id)
         .bind(AccountSource::Scim.as_db())
         .bind(Value::Object(doc.clone()).to_string())

@@ -465,7 +465,11 @@ impl Compiler {
             CompValue::Num(n) => n.to_string(),
             CompValue::Bool(b) => b.to_string(),
         };
-        let s = if folded { s.to_lowercase() } else { s };
+        let s = if folded {
+            crate::domain::account::fold_username(&s)
+        } else {
+            s
+        };
         Ok(match op {
             CompareOp::Eq => format!("({column} = {})", self.bind(Bind::Text(s))),
             CompareOp::Ne => format!(

@@ -447,7 +447,7 @@ impl Backend {
             "SELECT group_id FROM security_group WHERE tenant_id = $1 AND display_name_folded = $2",
         )
         .bind(&caller.tenant_id)
-        .bind(group_name.trim().to_lowercase())
+        .bind(crate::domain::account::fold_username(group_name.trim()))
         .fetch_optional(&self.db.pool)
         .await?;
         let group_id = group_id.ok_or_else(|| DomainError::Invalid {

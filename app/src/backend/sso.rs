@@ -614,7 +614,7 @@ impl Backend {
         .bind(username.as_str())
         .bind(username.folded())
         .bind(&done.display_name)
-        .bind(done.display_name.to_lowercase())
+        .bind(crate::domain::account::fold_username(&done.display_name))
         .bind(AccountSource::Sso.as_db())
         .bind(bit(true))
         .bind(bit(false))

@@ -47,7 +47,7 @@ pub(crate) async fn insert(
     )
     .bind(&id)
     .bind(name.as_str())
-    .bind(name.as_str().to_lowercase())
+    .bind(crate::domain::account::fold_username(name.as_str()))
     .bind(bit(is_default))
     .bind(now())
     .execute(&mut *conn)

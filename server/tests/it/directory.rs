@@ -446,3 +446,58 @@ async fn users_are_sorted_and_searched_by_prefix() {
     );
     assert_eq!(list("", "%").await.len(), 0, "no wildcards");
 }
+
+#[tokio::test]
+async fn accented_names_are_found_whoever_wrote_them() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    app.add_local_user("emile", "Émile Zola", "a-long-password-1")
+        .await;
+    let scim = Scim::new(&app).await;
+    let r = scim
+        .req(
+            "POST",
+            "/Groups",
+            Some(serde_json::json!({"displayName": "Ärzte Straße"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let search = |term: &'static str| {
+        let (app, s) = (&app, s.clone());
+        async move {
+            let r = app
+                .call(
+                    "users",
+                    &[
+                        ("search", term),
+                        ("source", ""),
+                        ("status", ""),
+                        ("sort", "username"),
+                        ("page", "1"),
+                    ],
+                    Some(&s),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["username"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    // A local user's display name is folded like every other name (SQLite's lower() is ASCII).
+    assert_eq!(search("émile").await, ["emile"]);
+    assert_eq!(search("ÉMILE").await, ["emile"]);
+    // A group name folds fully (ß → ss): SCIM filters find it either way.
+    let q = scim
+        .req(
+            "GET",
+            "/Groups?filter=displayName+eq+%22%C3%84RZTE+STRASSE%22",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(q["totalResults"], 1, "{q}");
+}
