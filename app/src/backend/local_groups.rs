@@ -64,7 +64,7 @@ impl Backend {
         .bind(&id)
         .bind(tenant_id)
         .bind(name)
-        .bind(crate::domain::account::fold_username(&name))
+        .bind(crate::domain::account::fold_username(name))
         .bind(AccountSource::Local.as_db())
         .bind(json!({ "displayName": name }).to_string())
         .bind(ts)
