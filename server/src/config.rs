@@ -48,6 +48,14 @@ pub struct Config {
     /// Key file and other local state.
     #[arg(long, env = "CANTARA_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+    /// Days a user deleted over SCIM is kept (deactivated, hidden from SCIM) before it is purged.
+    #[arg(
+        long,
+        env = "CANTARA_SCIM_DELETED_RETENTION_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub scim_deleted_retention_days: u32,
     /// Where the built site (wasm, JS, CSS) is served from.
     #[arg(
         long,
@@ -166,6 +174,7 @@ mod tests {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: PathBuf::new(),
             site_root: String::new(),
+            scim_deleted_retention_days: 30,
         }
     }
 

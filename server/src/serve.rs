@@ -60,7 +60,8 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     println!("Cantara is listening on http://{}", listener.local_addr()?);
     println!("Console: {public_url}/  (sign in at {public_url}/login as \"admin\")");
 
-    tokio::spawn(purge_sessions(backend));
+    let retention = i64::from(config.scim_deleted_retention_days) * 24 * 3600;
+    tokio::spawn(purge_sessions(backend, retention));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -71,13 +72,22 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Deletes expired sessions every ten minutes.
-async fn purge_sessions(backend: Backend) {
+/// Every ten minutes: deletes expired sessions, and users deleted over SCIM longer ago than
+/// the retention.
+async fn purge_sessions(backend: Backend, scim_deleted_retention_secs: i64) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
         if let Err(e) = backend.purge_expired_sessions().await {
             tracing::warn!(error = %e, "purging sessions failed");
+        }
+        match backend
+            .purge_deleted_scim_users(scim_deleted_retention_secs)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "users deleted over SCIM purged after retention"),
+            Err(e) => tracing::warn!(error = %e, "purging deleted SCIM users failed"),
         }
     }
 }

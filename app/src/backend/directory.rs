@@ -111,7 +111,7 @@ impl Backend {
     pub async fn user_detail(&self, tenant_id: &str, id: &str) -> Result<UserDetail> {
         let r = sqlx::query(
             "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.is_admin, a.sso_key, \
-             a.created_at, a.updated_at, t.is_default FROM account a JOIN tenant t ON t.tenant_id = a.tenant_id \
+             a.scim_deleted_at, a.created_at, a.updated_at, t.is_default FROM account a JOIN tenant t ON t.tenant_id = a.tenant_id \
              WHERE a.tenant_id = $1 AND a.account_id = $2",
         )
         .bind(tenant_id)
@@ -150,6 +150,7 @@ impl Backend {
                 source: source(&r)?,
                 active: flag(&r, "is_active")?,
                 updated_at: r.try_get("updated_at")?,
+                deleted_at: r.try_get("scim_deleted_at")?,
             },
             is_admin: flag(&r, "is_admin")?,
             is_operator: flag(&r, "is_admin")? && flag(&r, "is_default")?,
@@ -213,7 +214,7 @@ impl Backend {
             UserSort::LastChange => "a.updated_at DESC",
         };
         let list_sql = format!(
-            "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.updated_at \
+            "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.updated_at, a.scim_deleted_at \
              FROM {from} {clause} ORDER BY {order}, a.account_id LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
@@ -255,6 +256,7 @@ impl Backend {
                     source: source(r)?,
                     active: flag(r, "is_active")?,
                     updated_at: r.try_get("updated_at")?,
+                    deleted_at: r.try_get("scim_deleted_at")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -69,7 +69,7 @@ fn derive(doc: &Doc) -> Derived {
                         .is_some_and(|t| t.eq_ignore_ascii_case("work"))
                 })
                 .and_then(|e| e.get("value").and_then(Value::as_str))
-                .map(str::to_lowercase)
+                .map(fold_username)
         });
     Derived {
         username_folded: fold_username(&username),
@@ -140,7 +140,7 @@ const SELECT: &str = "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at
 async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<ScimUser> {
     let row = sqlx::query(
         "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a \
-         WHERE a.account_id = $1 AND a.tenant_id = $2 AND a.source = 'scim'",
+         WHERE a.account_id = $1 AND a.tenant_id = $2 AND a.source = 'scim' AND a.scim_deleted_at IS NULL",
     )
     .bind(id)
     .bind(tenant_id)
@@ -148,6 +148,37 @@ async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<Sc
     .await?
     .ok_or(DomainError::NotFound("user"))?;
     to_user(&row)
+}
+
+/// The INSERT of a new SCIM user.
+async fn insert<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    tenant_id: &str,
+    id: &str,
+    d: &Derived,
+    doc: &Doc,
+    ts: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, display_name_folded, \
+         source, is_active, is_admin, external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $12, 1)",
+    )
+    .bind(id)
+    .bind(tenant_id)
+    .bind(&d.username)
+    .bind(&d.username_folded)
+    .bind(&d.display_name)
+    .bind(fold_username(&d.display_name))
+    .bind(AccountSource::Scim.as_db())
+    .bind(bit(d.active))
+    .bind(&d.external_id)
+    .bind(&d.work_email_folded)
+    .bind(Value::Object(doc.clone()).to_string())
+    .bind(ts)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Writes a document over an existing user, if its version is still `version`.
@@ -165,7 +196,7 @@ async fn store(
     let done = sqlx::query(
         "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
          external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, updated_at = $9, version = version + 1 \
-         WHERE account_id = $10 AND tenant_id = $11 AND source = 'scim' AND version = $12",
+         WHERE account_id = $10 AND tenant_id = $11 AND source = 'scim' AND scim_deleted_at IS NULL AND version = $12",
     )
     .bind(&d.username)
     .bind(&d.username_folded)
@@ -192,30 +223,21 @@ impl Backend {
         check_username(&d)?;
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
-        let _writer = self.db.lock_writes().await;
+        let writer = self.db.lock_writes().await;
         if let Some(adopted) = self.adopt_sso_account(tenant_id, &d, &doc, ts).await? {
             return Ok(adopted);
         }
-        sqlx::query(
-            "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, display_name_folded, \
-             source, is_active, is_admin, external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $12, 1)",
-        )
-        .bind(&id)
-        .bind(tenant_id)
-        .bind(&d.username)
-        .bind(&d.username_folded)
-        .bind(&d.display_name)
-        .bind(fold_username(&d.display_name))
-        .bind(AccountSource::Scim.as_db())
-        .bind(bit(d.active))
-        .bind(&d.external_id)
-        .bind(&d.work_email_folded)
-        .bind(Value::Object(doc.clone()).to_string())
-        .bind(ts)
-        .execute(&self.db.pool)
-        .await
-        .map_err(|e| uniqueness(e, &d.username))?;
+        let inserted = insert(&self.db.pool, tenant_id, &id, &d, &doc, ts).await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                // The same userName deleted before: its kept row makes way for the new account.
+                drop(writer);
+                self.recreate_over_deleted(tenant_id, &id, &d, &doc, ts)
+                    .await?;
+            }
+            Err(e) => return Err(uniqueness(e, &d.username)),
+        }
         Ok(ScimUser {
             id,
             doc,
@@ -224,6 +246,33 @@ impl Backend {
             updated_at: ts,
             version: 1,
         })
+    }
+
+    /// A POST whose userName is held by a user deleted over SCIM: the kept row goes and the new
+    /// account is made, in one transaction; any other holder is a 409.
+    async fn recreate_over_deleted(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        d: &Derived,
+        doc: &Doc,
+        ts: i64,
+    ) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        // Nothing deleted holds it: the insert fails as a 409, as without this step.
+        sqlx::query(
+            "DELETE FROM account WHERE tenant_id = $1 AND username_folded = $2 \
+             AND source = 'scim' AND scim_deleted_at IS NOT NULL",
+        )
+        .bind(tenant_id)
+        .bind(&d.username_folded)
+        .execute(&mut *tx)
+        .await?;
+        insert(&mut *tx, tenant_id, id, d, doc, ts)
+            .await
+            .map_err(|e| uniqueness(e, &d.username))?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// When Entra provisions someone who already signed in with single sign-on (same userName,
@@ -333,27 +382,51 @@ impl Backend {
         Err(kept_changing())
     }
 
+    /// DELETE: the person was removed in the identity provider. In one transaction the account
+    /// is deactivated, its sessions end, its memberships go, and SCIM no longer sees it (404);
+    /// the console shows when. The row itself goes after the operator's retention
+    /// ([`Backend::purge_deleted_scim_users`]); a later POST of the same userName starts afresh.
     pub async fn scim_delete_user(&self, tenant_id: &str, id: &str) -> Result<()> {
-        let _writer = self.db.lock_writes().await;
+        let ts = now();
+        let mut tx = self.db.begin_write().await?;
         let done = sqlx::query(
-            "DELETE FROM account WHERE account_id = $1 AND tenant_id = $2 AND source = 'scim'",
+            "UPDATE account SET is_active = 0, scim_deleted_at = $1, updated_at = $1, version = version + 1 \
+             WHERE account_id = $2 AND tenant_id = $3 AND source = 'scim' AND scim_deleted_at IS NULL",
         )
+        .bind(ts)
         .bind(id)
         .bind(tenant_id)
-        .execute(&self.db.pool)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(DomainError::NotFound("user"));
         }
+        sqlx::query("DELETE FROM session WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "DELETE FROM group_member WHERE account_id = $1 \
              AND group_id IN (SELECT group_id FROM security_group WHERE tenant_id = $2)",
         )
         .bind(id)
         .bind(tenant_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes users deleted over SCIM more than `retention_secs` ago; how many went.
+    pub async fn purge_deleted_scim_users(&self, retention_secs: i64) -> Result<u64> {
+        let _writer = self.db.lock_writes().await;
+        let done = sqlx::query(
+            "DELETE FROM account WHERE source = 'scim' AND scim_deleted_at IS NOT NULL AND scim_deleted_at <= $1",
+        )
+        .bind(now() - retention_secs)
         .execute(&self.db.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     /// A page of users matching `filter`, and the total count. `start` is 1-based.
@@ -369,7 +442,7 @@ impl Backend {
                 Resource::User,
                 SELECT,
                 "a",
-                "a.source = 'scim' AND ",
+                "a.source = 'scim' AND a.scim_deleted_at IS NULL AND ",
                 "ORDER BY a.created_at, a.account_id",
                 tenant_id,
                 filter,

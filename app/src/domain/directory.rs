@@ -61,6 +61,10 @@ pub struct UserRow {
     pub source: AccountSource,
     pub active: bool,
     pub updated_at: i64,
+    /// When the identity provider deleted the user (SCIM DELETE): deactivated, kept until the
+    /// retention passes.
+    #[serde(default)]
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -138,10 +138,15 @@ fn UserView(
         </PageHeader>
         <div class="mb-4 flex flex-wrap items-center gap-2" data-testid="user-badges">
             {source_badge(u.source)}
-            {status_badge(u.active)}
+            {status_badge(u.active, u.deleted_at)}
             {detail.is_admin.then(|| view! { <Badge text="Administrator" tone=Tone::Neutral/> })}
             {detail.sso_linked.then(|| view! { <Badge text="Single sign-on" tone=Tone::Info/> })}
         </div>
+        {u.deleted_at.map(|at| view! {
+            <p class="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-inset ring-amber-200" data-testid="deleted-in-idp">
+                {format!("Deleted in the identity provider on {}. The account is deactivated, its sessions ended and its group memberships removed; it is removed from Cantara after the retention period.", format_utc(at))}
+            </p>
+        })}
         {scim.then(|| view! {
             <p class="mb-4 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900 ring-1 ring-inset ring-sky-200" data-testid="scim-read-only">
                 <Badge text="Managed by SCIM — change it in your identity provider" tone=Tone::Info/>

@@ -23,11 +23,13 @@ pub fn source_badge(source: AccountSource) -> impl IntoView {
     view! { <Badge text=source.label() tone=tone/> }
 }
 
-pub fn status_badge(active: bool) -> impl IntoView {
-    if active {
-        view! { <Badge text="Active" tone=Tone::Success/> }
-    } else {
-        view! { <Badge text="Deactivated" tone=Tone::Warning/> }
+pub fn status_badge(active: bool, deleted_at: Option<i64>) -> impl IntoView {
+    match (active, deleted_at) {
+        (_, Some(_)) => {
+            view! { <Badge text="Deleted in the identity provider" tone=Tone::Warning/> }
+        }
+        (true, None) => view! { <Badge text="Active" tone=Tone::Success/> },
+        (false, None) => view! { <Badge text="Deactivated" tone=Tone::Warning/> },
     }
 }
 
@@ -139,7 +141,7 @@ fn UserLine(user: UserRow) -> impl IntoView {
             <td class="px-4 py-3">{user.work_email.unwrap_or_default()}</td>
             <td class="px-4 py-3 whitespace-nowrap">{user.mobile.unwrap_or_default()}</td>
             <td class="px-4 py-3">{source_badge(user.source)}</td>
-            <td class="px-4 py-3">{status_badge(user.active)}</td>
+            <td class="px-4 py-3">{status_badge(user.active, user.deleted_at)}</td>
             <td class="px-4 py-3 whitespace-nowrap">{format_utc(user.updated_at)}</td>
         </tr>
     }

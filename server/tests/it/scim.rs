@@ -1169,3 +1169,98 @@ async fn a_filter_on_a_complex_attribute_compares_its_value() {
     assert_eq!(q["totalResults"], 1, "{q}");
     assert_eq!(q["Resources"][0]["userName"], "other@contoso.com");
 }
+
+#[tokio::test]
+async fn delete_deactivates_hides_and_a_later_post_starts_afresh() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let id = scim.create_user("gone@contoso.com").await;
+    let gid = scim
+        .req(
+            "POST",
+            "/Groups",
+            Some(json!({"displayName": "Team", "members": [{"value": id}]})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The person signed in, as an administrator would see them.
+    let cookie = app.backend.start_session(&id, &scim.tenant).await.unwrap();
+    let r = scim.req("DELETE", &format!("/Users/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // Hidden from SCIM (RFC 7644 §3.6), a second DELETE is a 404 too.
+    assert_eq!(
+        scim.req("GET", &format!("/Users/{id}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        scim.req("DELETE", &format!("/Users/{id}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let q = scim
+        .req(
+            "GET",
+            "/Users?filter=userName+eq+%22gone@contoso.com%22",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(q["totalResults"], 0);
+    // Deactivated, sessions ended, memberships removed, in the console with the time.
+    let (active, deleted_at): (i64, Option<i64>) =
+        sqlx::query_as("SELECT is_active, scim_deleted_at FROM account WHERE account_id = $1")
+            .bind(&id)
+            .fetch_one(&app.backend.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(active, 0);
+    assert!(deleted_at.is_some());
+    assert_eq!(
+        app.get("/", Some(&cookie)).await.header("location"),
+        Some("/login")
+    );
+    let g = scim
+        .req("GET", &format!("/Groups/{gid}"), None)
+        .await
+        .json();
+    assert!(g
+        .get("members")
+        .is_none_or(|m| m.as_array().unwrap().is_empty()));
+    let admin = app.admin_session().await;
+    let page = app.get(&format!("/users/{id}"), Some(&admin)).await;
+    assert!(
+        page.body.contains("Deleted in the identity provider"),
+        "{}",
+        page.body
+    );
+    // Entra provisions the same person again: a new account, cleanly.
+    let again = scim.create_user("gone@contoso.com").await;
+    assert_ne!(again, id);
+    let u = scim
+        .req("GET", &format!("/Users/{again}"), None)
+        .await
+        .json();
+    assert_eq!(u["active"], true);
+    let old: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE account_id = $1")
+        .bind(&id)
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(old, 0, "the kept row made way");
+    // After the retention the kept rows go.
+    let other = scim.create_user("later@contoso.com").await;
+    scim.req("DELETE", &format!("/Users/{other}"), None).await;
+    assert_eq!(
+        app.backend
+            .purge_deleted_scim_users(30 * 24 * 3600)
+            .await
+            .unwrap(),
+        0,
+        "kept within the retention"
+    );
+    assert_eq!(app.backend.purge_deleted_scim_users(-1).await.unwrap(), 1);
+}
