@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both install what is missing.
-.PHONY: run test setup build bench bench-console bench-sso
+.PHONY: run test setup build bench bench-console bench-sso bench-signin
 run:
 	scripts/run.sh
 test:
@@ -10,6 +10,8 @@ bench:
 	scripts/bench.sh
 bench-console:
 	cargo run --release -q -p server --bin cantara-console-bench
+bench-signin:
+	scripts/bench-signin.sh
 bench-sso:
 	cargo run --release -q -p server --bin cantara-sso-bench
 build: setup

@@ -1,8 +1,8 @@
 //! Password hashing (argon2id) and generation of one-time passwords.
 //!
-//! Hashing is CPU-bound and memory-hard on purpose (19 MiB each), so it runs on the blocking
-//! pool, never on the async workers, and at most one hash per core runs at a time: a burst of
-//! sign-ins waits in line instead of taking the process's memory with it.
+//! Hashing is CPU-bound and memory-hard on purpose (19 MiB each), so it runs on its own threads,
+//! one per core, never on the async workers: a burst of sign-ins waits in line instead of taking
+//! the process's memory with it.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -12,24 +12,56 @@ use rand::Rng;
 
 use super::error::{DomainError, Result};
 
-/// Hashes in flight at once: one per core.
-fn slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The threads argon2 runs on: one per core, started on first use. A fixed set of threads (not
+/// the blocking pool, which grows to hundreds) also bounds memory: each thread's allocator keeps
+/// the 19 MiB of its last hash, so a burst of sign-ins costs cores × 19 MiB, not burst × 19 MiB.
+fn pool() -> Option<&'static std::sync::Mutex<std::sync::mpsc::Sender<Job>>> {
+    static POOL: std::sync::OnceLock<Option<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>> =
+        std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        tokio::sync::Semaphore::new(cores)
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..cores {
+            let rx = rx.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if started.is_err() {
+                return None;
+            }
+        }
+        Some(std::sync::Mutex::new(tx))
     })
+    .as_ref()
 }
 
-/// Runs one argon2 computation on the blocking pool once a slot is free.
+/// Runs one argon2 computation on the password threads; waits in line when all are busy.
 async fn run_bounded<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    let _slot = slots()
-        .acquire()
-        .await
-        .map_err(|e| DomainError::Internal(format!("password slots closed: {e}")))?;
-    tokio::task::spawn_blocking(work)
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = done.send(work());
+    });
+    pool()
+        .ok_or_else(|| DomainError::Internal("password threads could not start".into()))?
+        .lock()
+        .map_err(|_| DomainError::Internal("password threads unavailable".into()))?
+        .send(job)
+        .map_err(|_| DomainError::Internal("password threads stopped".into()))?;
+    result
         .await
         .map_err(|e| DomainError::Internal(format!("password task failed: {e}")))?
 }
