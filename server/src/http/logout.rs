@@ -23,13 +23,13 @@ const CONFIRM_PAGE: &str = r#"<!DOCTYPE html>
 <title>Sign out · Cantara Administration Console</title>
 <link rel="stylesheet" href="/pkg/cantara.css">
 </head>
-<body class="h-full text-slate-900 antialiased">
-<main class="mx-auto mt-24 max-w-md rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+<body class="h-full px-4 text-slate-900 antialiased">
+<main class="card mx-auto mt-24 max-w-md">
 <h1 class="text-xl font-semibold">Sign out of the Cantara Administration Console?</h1>
 <p class="mt-2 text-sm text-slate-600">Your session ends on this device.</p>
 <form method="post" action="/logout" class="mt-6 flex gap-3">
-<button type="submit" class="rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">Sign out</button>
-<a href="/" class="rounded-md border border-slate-300 px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">Cancel</a>
+<button type="submit" class="btn-primary">Sign out</button>
+<a href="/" class="btn-secondary px-4 py-2 text-sm">Cancel</a>
 </form>
 </main>
 </body>
