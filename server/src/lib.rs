@@ -17,6 +17,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod malloc_tuning;
 pub mod scim;
 pub mod serve;
 pub mod telemetry;

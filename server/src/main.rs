@@ -4,8 +4,21 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    server::malloc_tuning::fix_mmap_threshold();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(err) => {
+            eprintln!("error: could not start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let cli = server::config::Cli::parse();
     server::telemetry::init(cli.command.as_ref().is_none_or(|c| c.is_serve()));
     match server::cli::run(cli).await {
