@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod bootstrap;
+pub mod client_address;
 pub mod clock;
 pub mod db;
 pub mod directory;

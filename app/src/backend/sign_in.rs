@@ -16,20 +16,85 @@ use std::net::IpAddr;
 
 use sqlx::Row;
 
+use super::client_address::address_prefix;
 use super::clock::now;
 use super::error::{DomainError, Result};
+use super::passwords::{self, Standing};
 use super::sessions::SessionInfo;
-use super::{passwords, Backend};
+use super::Backend;
 use crate::domain::account::{AccountSource, Username};
 
-/// One throttle counter: its key, the free attempts, and the longest wait it imposes.
+/// The three kinds of throttle counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counter {
+    /// Username alone, from any address: a soft limit.
+    User,
+    /// Username from one address: the attacker's own key.
+    UserAtAddress,
+    /// One address (an IPv6 /64 as one), whatever the username.
+    Address,
+}
+
+impl Counter {
+    const ALL: [Counter; 3] = [Counter::User, Counter::UserAtAddress, Counter::Address];
+
+    /// Free attempts before waits start.
+    fn free(self) -> i64 {
+        match self {
+            Counter::User => FREE_PER_USER,
+            Counter::UserAtAddress => FREE_PER_USER_AND_ADDRESS,
+            Counter::Address => FREE_PER_ADDRESS,
+        }
+    }
+
+    /// The longest wait the counter imposes.
+    fn max_delay_secs(self) -> i64 {
+        match self {
+            Counter::User => MAX_USER_DELAY_SECS,
+            Counter::UserAtAddress | Counter::Address => MAX_DELAY_SECS,
+        }
+    }
+
+    /// Whether a success forgets the counter (username keys) or only gives its attempt back.
+    fn cleared_on_success(self) -> bool {
+        self != Counter::Address
+    }
+
+    /// The conditional upsert that counts one attempt unless the key must still wait; built
+    /// once per kind.
+    fn take_sql(self) -> &'static str {
+        static SQL: std::sync::OnceLock<Vec<(Counter, String)>> = std::sync::OnceLock::new();
+        SQL.get_or_init(|| {
+            Counter::ALL
+                .into_iter()
+                .map(|c| {
+                    let sql = format!(
+                        "INSERT INTO login_throttle (throttle_key, failures, last_failure_at) \
+                         VALUES ($1, 1, $2) \
+                         ON CONFLICT (throttle_key) DO UPDATE SET \
+                           failures = CASE WHEN login_throttle.last_failure_at <= $3 THEN 1 \
+                                           ELSE login_throttle.failures + 1 END, \
+                           last_failure_at = $2 \
+                         WHERE login_throttle.last_failure_at <= $3 \
+                            OR login_throttle.last_failure_at + ({}) <= $2 \
+                         RETURNING failures",
+                        delay_sql(c.free(), c.max_delay_secs())
+                    );
+                    (c, sql)
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(c, _)| *c == self)
+        .map_or("", |(_, sql)| sql.as_str())
+    }
+}
+
+/// One throttle counter: its kind and its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Limit {
+    counter: Counter,
     key: String,
-    free: i64,
-    max_delay_secs: i64,
-    /// Whether a success forgets the counter (username keys) or only gives its attempt back.
-    cleared_on_success: bool,
 }
 
 /// Attempts per username from one address before they are spaced out.
@@ -49,43 +114,21 @@ pub(crate) fn username_key(tenant_id: &str, username: &Username) -> String {
     format!("u:{tenant_id}:{}", username.folded())
 }
 
-/// The address as throttled: IPv4 as is (also when mapped into IPv6), IPv6 by its /64, which
-/// one subscriber usually holds whole.
-pub(crate) fn address_prefix(address: IpAddr) -> String {
-    match address {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
-                format!("{prefix}/64")
-            }
-        },
-    }
-}
-
 fn limits(tenant_id: &str, username: &Username, address: Option<IpAddr>) -> Vec<Limit> {
     let user = username_key(tenant_id, username);
     let mut out = vec![Limit {
+        counter: Counter::User,
         key: user.clone(),
-        free: FREE_PER_USER,
-        max_delay_secs: MAX_USER_DELAY_SECS,
-        cleared_on_success: true,
     }];
     if let Some(addr) = address {
         let prefix = address_prefix(addr);
         out.push(Limit {
+            counter: Counter::UserAtAddress,
             key: format!("{user}@{prefix}"),
-            free: FREE_PER_USER_AND_ADDRESS,
-            max_delay_secs: MAX_DELAY_SECS,
-            cleared_on_success: true,
         });
         out.push(Limit {
+            counter: Counter::Address,
             key: format!("a:{prefix}"),
-            free: FREE_PER_ADDRESS,
-            max_delay_secs: MAX_DELAY_SECS,
-            cleared_on_success: false,
         });
     }
     out
@@ -137,11 +180,11 @@ impl Backend {
         };
         let username = Username::parse(username).map_err(|_| DomainError::InvalidCredentials)?;
         let limits = limits(&tenant_id, &username, address);
-        self.take_attempt(&limits).await?;
+        let standing = self.take_attempt(&limits).await?;
 
         let creds = self.find_credentials(&tenant_id, &username).await?;
         let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
-        let password_ok = passwords::verify(stored, password).await?;
+        let password_ok = passwords::verify(stored, password, standing).await?;
         // Only local accounts have a password here; SCIM accounts sign in through the IdP.
         let account =
             creds.filter(|c| password_ok && c.is_active && c.source == Some(AccountSource::Local));
@@ -163,29 +206,20 @@ impl Backend {
     }
 
     /// Counts one attempt on every key, or on none and refuses when any key must still wait:
-    /// one conditional upsert per key inside one write transaction.
-    async fn take_attempt(&self, limits: &[Limit]) -> Result<()> {
+    /// one conditional upsert per key inside one write transaction. Returns where the password
+    /// check stands in line: by the attempts from its address (without one, its username's).
+    async fn take_attempt(&self, limits: &[Limit]) -> Result<Standing> {
         let ts = now();
         let mut tx = self.db.begin_write().await?;
+        let mut standing = Standing::FIRST;
         for limit in limits {
-            let sql = format!(
-                "INSERT INTO login_throttle (throttle_key, failures, last_failure_at) VALUES ($1, 1, $2) \
-                 ON CONFLICT (throttle_key) DO UPDATE SET \
-                   failures = CASE WHEN login_throttle.last_failure_at <= $3 THEN 1 \
-                                   ELSE login_throttle.failures + 1 END, \
-                   last_failure_at = $2 \
-                 WHERE login_throttle.last_failure_at <= $3 \
-                    OR login_throttle.last_failure_at + ({}) <= $2 \
-                 RETURNING failures",
-                delay_sql(limit.free, limit.max_delay_secs)
-            );
-            let taken = sqlx::query(sqlx::AssertSqlSafe(sql))
+            let taken = sqlx::query(sqlx::AssertSqlSafe(limit.counter.take_sql()))
                 .bind(&limit.key)
                 .bind(ts)
                 .bind(ts - WINDOW_SECS)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if taken.is_none() {
+            let Some(taken) = taken else {
                 let row = sqlx::query(
                     "SELECT failures, last_failure_at FROM login_throttle WHERE throttle_key = $1",
                 )
@@ -194,22 +228,26 @@ impl Backend {
                 .await?;
                 let failures: i64 = row.try_get("failures")?;
                 let last: i64 = row.try_get("last_failure_at")?;
-                let wait = delay_after(failures, limit.free, limit.max_delay_secs) - (ts - last);
+                let c = limit.counter;
+                let wait = delay_after(failures, c.free(), c.max_delay_secs()) - (ts - last);
                 tx.rollback().await?;
                 return Err(DomainError::Throttled {
                     retry_after_secs: wait.max(1).unsigned_abs(),
                 });
+            };
+            if limit.counter == Counter::Address || limits.len() == 1 {
+                standing = Standing::after_attempts(taken.try_get("failures")?);
             }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(standing)
     }
 
     /// After a success: username counters are forgotten, the address gets its attempt back.
     async fn give_back_attempt(&self, limits: &[Limit]) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         for limit in limits {
-            let sql = if limit.cleared_on_success {
+            let sql = if limit.counter.cleared_on_success() {
                 "DELETE FROM login_throttle WHERE throttle_key = $1"
             } else {
                 "UPDATE login_throttle SET failures = failures - 1 \
@@ -249,17 +287,5 @@ mod tests {
             "{sql}"
         );
         assert!(sql.ends_with("ELSE 60 END"), "{sql}");
-    }
-
-    #[test]
-    fn ipv6_is_throttled_per_64_and_mapped_ipv4_as_ipv4() {
-        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
-        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(address_prefix(a), address_prefix(b));
-        assert_ne!(address_prefix(a), address_prefix(c));
-        assert_eq!(address_prefix(a), "2001:db8:1:2::/64");
-        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
-        assert_eq!(address_prefix(mapped), "192.0.2.7");
     }
 }

@@ -96,7 +96,7 @@ impl Backend {
         address: Option<std::net::IpAddr>,
     ) -> std::result::Result<SsoStart, SsoFailure> {
         if let Some(addr) = address {
-            let key = super::sign_in::address_prefix(addr);
+            let key = super::client_address::address_prefix(addr);
             if self.sign_in_starts.check_key(&key).is_err() {
                 return Err(SsoFailure::TooManySignIns);
             }
