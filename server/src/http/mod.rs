@@ -1,6 +1,7 @@
 //! The HTTP surface: health probes, single sign-on, sign-out, and the Leptos console with its server functions,
 //! wrapped in the session, origin-check, body-limit and request-id/trace layers.
 
+pub mod body_limit;
 pub mod catch_panic;
 pub mod health;
 pub mod logout;
@@ -18,10 +19,6 @@ use leptos::config::LeptosOptions;
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::limit::RequestBodyLimitLayer;
-
-/// Largest request body accepted anywhere (SCIM bodies included).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The whole application; tests call this with a fresh database.
 pub fn router(backend: Backend, options: LeptosOptions) -> Router {
@@ -65,7 +62,7 @@ pub fn router(backend: Backend, options: LeptosOptions) -> Router {
             session::resolve,
         ))
         .layer(axum::middleware::from_fn_with_state(backend, origin::check))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(body_limit::limit))
         .layer(axum::middleware::from_fn_with_state(
             settings,
             security_headers::apply,

@@ -348,11 +348,13 @@ async fn an_entra_provisioning_cycle() {
     let r = scim.req("PATCH", &format!("/Groups/{gid}"), patch(json!([
         {"op": "Add", "path": "members", "value": [{"value": ids[0]}, {"value": ids[1]}, {"value": ids[2]}]}
     ]))).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(
-        r.json().get("members").is_none(),
-        "PATCH answers without the member list"
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "a group PATCH answers 204 unless attributes are named: {}",
+        r.body
     );
+    assert!(r.body.is_empty());
     // With `attributes`, 200 and the resource as projected (RFC 7644 §3.5.2).
     let r = scim
         .req(
@@ -514,7 +516,7 @@ async fn tenants_are_isolated() {
             patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}])),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     let members = b.req("GET", &format!("/Groups/{gid}"), None).await.json()["members"].clone();
     assert_eq!(
         members,
@@ -671,7 +673,7 @@ async fn eight_concurrent_member_patches_lose_nothing() {
     }
     assert_eq!(tasks.len(), 8);
     for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::OK);
+        assert_eq!(t.await.unwrap(), StatusCode::NO_CONTENT);
     }
     let g = scim
         .req("GET", &format!("/Groups/{gid}"), None)
@@ -921,6 +923,75 @@ async fn oversized_bodies_get_a_scim_413() {
     );
 }
 
+/// Over a real socket: the client is still uploading when the 413 is decided; it must get the
+/// answer (not a reset), sized by Content-Length or sent in chunks, and the connection closes.
+#[tokio::test]
+async fn an_oversized_upload_sees_the_413_not_a_reset() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let base = app.serve_on_loopback().await;
+    let url = format!("{base}/scim/v2/{}/Users", scim.tenant);
+    let client = reqwest::Client::new();
+    let huge = format!(
+        "{{\"userName\": \"big@contoso.com\", \"title\": \"{}\"}}",
+        "x".repeat(4 * 1024 * 1024)
+    );
+    for chunked in [false, true] {
+        let body = if chunked {
+            let parts: Vec<Result<Vec<u8>, std::io::Error>> = huge
+                .as_bytes()
+                .chunks(64 * 1024)
+                .map(|c| Ok(c.to_vec()))
+                .collect();
+            reqwest::Body::wrap_stream(futures_util::stream::iter(parts))
+        } else {
+            reqwest::Body::from(huge.clone())
+        };
+        let res = client
+            .post(&url)
+            .bearer_auth(&scim.token)
+            .header("Content-Type", "application/scim+json")
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("chunked={chunked}: no answer: {e:?}"));
+        assert_eq!(
+            res.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "chunked={chunked}"
+        );
+        assert_eq!(
+            res.headers().get("connection").map(|v| v.to_str().unwrap()),
+            Some("close")
+        );
+        assert_eq!(
+            res.headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap()),
+            Some("application/scim+json")
+        );
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["status"], "413", "chunked={chunked}");
+        assert!(v["detail"].as_str().unwrap().contains("1 MiB"), "{v}");
+    }
+    // A body just under the limit is still read whole and handled.
+    let fits = json!({"userName": "fits@contoso.com", "title": "x".repeat(1000 * 1024)});
+    let res = client
+        .post(&url)
+        .bearer_auth(&scim.token)
+        .header("Content-Type", "application/scim+json")
+        .body(fits.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(
+        scim.req("GET", "/Users", None).await.json()["totalResults"],
+        1,
+        "only the one that fits was created"
+    );
+}
+
 #[tokio::test]
 async fn usernames_compare_after_nfkc_and_case_folding_and_invisible_characters_are_refused() {
     let app = TestApp::new().await;
@@ -1043,7 +1114,7 @@ async fn a_patch_of_more_than_1000_operations_is_too_many_and_changes_nothing() 
             patch(Value::Array((0..1000).map(op).collect())),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let g = scim
         .req("GET", &format!("/Groups/{gid}"), None)
         .await
