@@ -33,7 +33,7 @@ test("provisioned users and groups appear with Account Source SCIM; deactivation
     headers,
     data: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Add", path: "members", value: ids.map((value) => ({ value })) }] },
   });
-  expect(p.status()).toBe(200);
+  expect(p.status()).toBe(204);
 
   // Users: SCIM accounts with their attributes and the SCIM badge.
   const nav = page.getByRole("navigation", { name: "Main" }).last();
@@ -90,4 +90,28 @@ test("provisioned users and groups appear with Account Source SCIM; deactivation
   await expect(page.getByTestId("activity-row")).toContainText("already exists");
   expect(await page.content()).not.toContain(token);
   await shot(page, "provisioning-activity");
+
+  // Removed in Entra: DELETE deactivates and hides from SCIM; the console says so, with the time.
+  const grace = await request.post(`${scim}/Users`, {
+    headers,
+    data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "grace@contoso.com", active: true, displayName: "Grace Hopper" },
+  });
+  expect(grace.status()).toBe(201);
+  const graceId = (await grace.json()).id;
+  expect((await request.delete(`${scim}/Users/${graceId}`, { headers })).status()).toBe(204);
+  expect((await request.get(`${scim}/Users/${graceId}`, { headers })).status()).toBe(404);
+  await page.goto("/users");
+  await hydrated(page);
+  const graceRow = page.locator('[data-username="grace@contoso.com"]');
+  await expect(graceRow).toContainText("Deleted in the identity provider");
+  await shot(page, "users-deleted");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "users-deleted-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await graceRow.getByRole("link", { name: "grace@contoso.com" }).click();
+  await expect(page.getByTestId("deleted-in-idp")).toContainText("Deleted in the identity provider on ");
+  await shot(page, "user-deleted");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "user-deleted-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
 });

@@ -240,7 +240,7 @@ async fn main() -> anyhow::Result<()> {
                 for chunk in members.chunks(batch) {
                     let value: Vec<Value> = chunk.iter().map(|id| json!({"value": id})).collect();
                     let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "Add", "path": "members", "value": value}]});
-                    lat.push(c.send(reqwest::Method::PATCH, &format!("/Groups/{gid}?excludedAttributes=members"), Some(body), 200).await?.0);
+                    lat.push(c.send(reqwest::Method::PATCH, &format!("/Groups/{gid}?excludedAttributes=members"), Some(body), 204).await?.0);
                 }
                 Ok(lat)
             }

@@ -499,14 +499,15 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             ))
         }
         (&Method::PATCH, Some(id)) => {
-            // 200 with the group but, unless asked for, without its member list: Entra's
-            // guidance is not to send members back, and RFC clients still get a body.
-            // (A 204 here made scim2-tester and scim-sanity fail; see the session note.)
+            // 204 No Content, Entra's own example; with `attributes` named, 200 and the whole
+            // resource as projected (RFC 7644 §3.5.2: a 200 carries the entire resource).
             let p = projection(req)?;
             let ops = parse_patch(&json_body(req)?)?;
             let g = b.scim_patch_group(t, id, &ops).await?;
-            let asked = req.query.contains_key("attributes");
-            let body = group_json(b, t, base, &g, &p, asked).await?;
+            if !req.query.contains_key("attributes") {
+                return Ok(Reply::no_content(&g.id));
+            }
+            let body = group_json(b, t, base, &g, &p, true).await?;
             Ok(Reply::resource(
                 StatusCode::OK,
                 body,
