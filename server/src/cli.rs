@@ -100,7 +100,7 @@ async fn admin(backend: &Backend, command: AdminCommand) -> anyhow::Result<()> {
             };
             let (password, generated) = match read_stdin_password()? {
                 Some(p) => (p, false),
-                None => (app::backend::passwords::generate(), true),
+                None => (app::backend::auth::passwords::generate(), true),
             };
             let password = NewPassword::parse(&password).map_err(|e| anyhow!("password: {e}"))?;
             backend

@@ -14,7 +14,7 @@ use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::backend::sessions::{session_cookie, SessionInfo};
+use crate::backend::auth::sessions::{session_cookie, SessionInfo};
 use crate::backend::{Backend, DomainError};
 use crate::domain::error::AppError;
 use crate::domain::permission::Access;

@@ -7,9 +7,9 @@
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
-use super::db::Db;
-use super::error::Result;
-use super::Backend;
+use crate::backend::db::Db;
+use crate::backend::error::Result;
+use crate::backend::Backend;
 pub use crate::domain::provisioning::{ActivityEvent, ProvisioningSummary};
 
 /// Newest events kept per tenant.

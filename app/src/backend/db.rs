@@ -14,7 +14,7 @@ use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::error::{DomainError, Result};
+use crate::backend::error::{DomainError, Result};
 
 /// Which database engine the URL selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +127,7 @@ impl Db {
             write_lock: Arc::new(Mutex::new(())),
         };
         db.migrate().await?;
-        super::accounts::refold_usernames(&db).await?;
+        crate::backend::auth::accounts::refold_usernames(&db).await?;
         Ok(db)
     }
 

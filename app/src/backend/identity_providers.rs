@@ -7,10 +7,10 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::clock::now;
-use super::db::{bit, flag};
-use super::error::{conflict_on_unique, DomainError, Result};
-use super::{secrets, Backend};
+use crate::backend::clock::now;
+use crate::backend::db::{bit, flag};
+use crate::backend::error::{conflict_on_unique, DomainError, Result};
+use crate::backend::{crypto::secrets, Backend};
 use crate::domain::error::AppError;
 use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
 

@@ -1,46 +1,30 @@
 //! The server-side domain layer: the only code that opens transactions and enforces rules.
 //!
 //! `#[server]` functions and the axum routes (SCIM, sign-in callback, CLI) are thin peers over
-//! [`Backend`]; none of them writes SQL.
+//! [`Backend`]; none of them writes SQL. One folder per capability (`auth`, `sso`, `scim`,
+//! `console`, `access`, `crypto`); what every capability shares sits at this level.
 
-pub mod accounts;
+pub mod access;
 pub mod activity;
-pub mod bootstrap;
-pub mod client_address;
+pub mod auth;
 pub mod clock;
+pub mod console;
+pub mod crypto;
 pub mod db;
-pub mod directory;
 pub mod error;
-pub mod id_token;
 pub mod identity_providers;
-pub mod idp_check;
-pub mod jwks;
 pub mod keyed_locks;
-pub mod local_groups;
-pub mod local_users;
-pub mod oidc_client;
 pub mod outbound;
-pub mod passwords;
 pub mod provisioning_tokens;
-pub mod scim_groups;
-pub mod scim_patching;
-pub mod scim_query;
-pub mod scim_users;
-pub mod secret_key;
-pub mod secrets;
-pub mod security_audit;
-pub mod security_topics;
-pub mod sessions;
-pub mod sign_in;
+pub mod scim;
 pub mod sso;
-pub mod sso_pending;
 pub mod tenants;
 
 use std::sync::Arc;
 
+pub use crypto::secret_key::SecretKey;
 pub use db::Db;
 pub use error::DomainError;
-pub use secret_key::SecretKey;
 
 /// Settings the domain needs from the process configuration.
 #[derive(Debug, Clone)]
@@ -74,7 +58,7 @@ pub struct Backend {
     pub config: Arc<BackendConfig>,
     pub activity: activity::ActivityLog,
     pub(crate) token_cache: Arc<provisioning_tokens::TokenCache>,
-    pub(crate) jwks: Arc<jwks::JwksCache>,
+    pub(crate) jwks: Arc<sso::jwks::JwksCache>,
     pub(crate) outbound: outbound::Outbound,
     /// Sign-in starts per address (an IPv6 /64 as one): 30 a minute, bursts of 30.
     pub(crate) sign_in_starts: Arc<governor::DefaultKeyedRateLimiter<String>>,
@@ -92,7 +76,7 @@ impl Backend {
             config: Arc::new(config),
             activity,
             token_cache: Arc::default(),
-            jwks: Arc::new(jwks::JwksCache::new(outbound.clone())),
+            jwks: Arc::new(sso::jwks::JwksCache::new(outbound.clone())),
             outbound,
             refresh_locks: Arc::default(),
             sign_in_starts: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(

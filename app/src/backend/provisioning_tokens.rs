@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use sqlx::Row;
 
-use super::clock::now;
-use super::error::{DomainError, Result};
-use super::Backend;
+use crate::backend::clock::now;
+use crate::backend::error::{DomainError, Result};
+use crate::backend::Backend;
 pub use crate::domain::provisioning::{NewToken, TokenInfo};
 
 /// How long a successful token check is reused by this process. Revocation through this
@@ -55,7 +55,7 @@ const PREFIX: &str = "cantara_scim_";
 const TOUCH_EVERY_SECS: i64 = 60;
 pub const MAX_EXPIRY_DAYS: i64 = 3650;
 
-use super::secrets::{random_token, sha256_hex as hash};
+use crate::backend::crypto::secrets::{random_token, sha256_hex as hash};
 
 impl Backend {
     pub async fn create_provisioning_token(

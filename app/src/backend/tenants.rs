@@ -3,11 +3,11 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::clock::now;
-use super::db::{bit, flag};
-use super::error::{is_unique_violation, DomainError, Result};
-use super::sessions::SessionInfo;
-use super::Backend;
+use crate::backend::auth::sessions::SessionInfo;
+use crate::backend::clock::now;
+use crate::backend::db::{bit, flag};
+use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::Backend;
 use crate::domain::tenant::{scim_tenant_url, Tenant, TenantName, TenantRef};
 
 /// The name of the tenant made at first start.

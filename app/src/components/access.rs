@@ -16,7 +16,7 @@ pub fn initial_grants() -> Grants {
         use_context::<http::request::Parts>()
             .and_then(|p| {
                 p.extensions
-                    .get::<crate::backend::sessions::SessionInfo>()
+                    .get::<crate::backend::auth::sessions::SessionInfo>()
                     .map(|s| s.grants)
             })
             .unwrap_or_default()

@@ -2,7 +2,7 @@
 //! for a session made by single sign-on, on to the provider's Logout URL. A GET only asks: a link
 //! or an image on another site must not sign anyone out.
 
-use app::backend::sessions::SESSION_COOKIE;
+use app::backend::auth::sessions::SESSION_COOKIE;
 use app::backend::Backend;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};

@@ -2,9 +2,9 @@
 //! `/oauth/test/{IdpID}` (the wizard's `Test sign-in`) and `/oauth`, the Redirect URL where the
 //! provider answers. Thin: the domain decides; this sets cookies and picks the next page.
 
-use app::backend::sessions::{session_cookie, SessionInfo};
-use app::backend::sso::{AuthorizationResponse, SsoOutcome, SsoStart, BROWSER_COOKIE};
-use app::backend::sso_pending::PENDING_TTL_SECS;
+use app::backend::auth::sessions::{session_cookie, SessionInfo};
+use app::backend::sso::flow::{AuthorizationResponse, SsoOutcome, SsoStart, BROWSER_COOKIE};
+use app::backend::sso::pending::PENDING_TTL_SECS;
 use app::backend::Backend;
 use app::domain::sso::SsoFailure;
 use axum::extract::{Path, Query, State};

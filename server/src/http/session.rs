@@ -3,7 +3,7 @@
 //! The session goes into the request's extensions, where server functions find it. Console
 //! pages without a session are redirected to `/login`; server functions answer 401 themselves.
 
-use app::backend::sessions::SESSION_COOKIE;
+use app::backend::auth::sessions::SESSION_COOKIE;
 use app::backend::Backend;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method};

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use app::backend::activity::ActivityEvent;
-use app::backend::scim_groups::ScimGroup;
+use app::backend::scim::groups::ScimGroup;
 use app::backend::Backend;
 use app::scim::filter::{self, Filter};
 use app::scim::patch::parse_patch;

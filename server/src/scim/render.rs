@@ -1,8 +1,8 @@
 //! Resources as SCIM JSON: the stored document plus `id`, `schemas` and `meta`, projected by
 //! `attributes` / `excludedAttributes`.
 
-use app::backend::scim_groups::{Member, ScimGroup};
-use app::backend::scim_users::ScimUser;
+use app::backend::scim::groups::{Member, ScimGroup};
+use app::backend::scim::users::ScimUser;
 use app::scim::projection::Projection;
 use app::scim::schema::{Resource, ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 use serde_json::{json, Map, Value};

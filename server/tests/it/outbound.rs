@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use app::backend::jwks::JwksCache;
 use app::backend::outbound::{Outbound, OutboundError};
+use app::backend::sso::jwks::JwksCache;
 use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

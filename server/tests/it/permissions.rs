@@ -2,7 +2,7 @@
 //! refuses callers without it with 403; nobody raises their own rights; membership changes
 //! Entra makes over SCIM take effect at the next request; the audit trail records it all.
 
-use app::backend::sessions::SessionInfo;
+use app::backend::auth::sessions::SessionInfo;
 use app::domain::directory::LocalUserForm;
 use app::domain::idp::IdpForm;
 use app::domain::permission::{Permission, PermissionSet, BUILTIN_TOPICS};

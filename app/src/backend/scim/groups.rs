@@ -9,9 +9,9 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::clock::now;
-use super::error::{is_unique_violation, DomainError, Result};
-use super::Backend;
+use crate::backend::clock::now;
+use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::Backend;
 use crate::domain::account::AccountSource;
 use crate::scim::filter::Filter;
 use crate::scim::patch::{normalize_resource, Doc, MemberChange, PatchOp};
@@ -135,8 +135,12 @@ async fn remove_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]
 
 /// On PostgreSQL, concurrent PATCHes of one group take turns (read, apply, write) instead of
 /// writing over each other; SQLite's single writer already makes them take turns.
-async fn lock_row(conn: &mut AnyConnection, kind: super::db::DbKind, group_id: &str) -> Result<()> {
-    if kind == super::db::DbKind::Postgres {
+async fn lock_row(
+    conn: &mut AnyConnection,
+    kind: crate::backend::db::DbKind,
+    group_id: &str,
+) -> Result<()> {
+    if kind == crate::backend::db::DbKind::Postgres {
         sqlx::query("SELECT 1 FROM security_group WHERE group_id = $1 FOR UPDATE")
             .bind(group_id)
             .fetch_optional(&mut *conn)
@@ -281,7 +285,8 @@ impl Backend {
         lock_row(&mut tx, self.db.kind, id).await?;
         let current = fetch(&mut tx, tenant_id, id).await?;
         let (doc, changes) =
-            super::scim_patching::apply_bounded(Resource::Group, &current.doc, ops).await?;
+            crate::backend::scim::patching::apply_bounded(Resource::Group, &current.doc, ops)
+                .await?;
         for change in &changes {
             match change {
                 MemberChange::Add(ids) => add_members(&mut tx, id, ids).await?,

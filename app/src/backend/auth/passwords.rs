@@ -16,7 +16,7 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use rand::Rng;
 
-use super::error::{DomainError, Result};
+use crate::backend::error::{DomainError, Result};
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
 

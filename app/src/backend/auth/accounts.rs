@@ -2,10 +2,10 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::clock::now;
-use super::db::{bit, flag};
-use super::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
-use super::{passwords, Backend};
+use crate::backend::clock::now;
+use crate::backend::db::{bit, flag};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
+use crate::backend::{auth::passwords, Backend};
 use crate::domain::account::{fold_username, AccountSource, NewPassword, Username};
 
 /// What sign-in needs to know about an account.
@@ -58,7 +58,7 @@ const FOLDING: &str = "nfkc-casefold-2";
 /// Brings every stored `username_folded` to the current [`fold_username`] once (databases made
 /// before usernames were compared with NFKC and full case folding). A name that would then clash
 /// with another keeps its old key and is logged, so nothing is lost or merged.
-pub(crate) async fn refold_usernames(db: &super::Db) -> Result<()> {
+pub(crate) async fn refold_usernames(db: &crate::backend::Db) -> Result<()> {
     let done: Option<String> =
         sqlx::query_scalar("SELECT meta_value FROM app_meta WHERE meta_key = 'username_folding'")
             .fetch_optional(&db.pool)
@@ -130,7 +130,7 @@ pub(crate) async fn refold_usernames(db: &super::Db) -> Result<()> {
             .execute(&mut *tx)
             .await;
             if let Err(e) = updated {
-                if !super::error::is_unique_violation(&e) {
+                if !crate::backend::error::is_unique_violation(&e) {
                     return Err(e.into());
                 }
                 tracing::warn!(table, id = %id, "a name folds like another one's; kept as it was");
@@ -216,7 +216,9 @@ impl Backend {
             "DELETE FROM login_throttle WHERE throttle_key = $1 \
              OR substr(throttle_key, 1, length($1) + 1) = $1 || '@'",
         )
-        .bind(super::sign_in::username_key(tenant_id, &username))
+        .bind(crate::backend::auth::sign_in::username_key(
+            tenant_id, &username,
+        ))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

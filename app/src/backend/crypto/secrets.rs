@@ -7,8 +7,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rand::RngCore;
 
-use super::error::{DomainError, Result};
-use super::SecretKey;
+use crate::backend::error::{DomainError, Result};
+use crate::backend::SecretKey;
 
 /// 256 random bits, base64url: session ids and provisioning tokens.
 pub fn random_token() -> String {

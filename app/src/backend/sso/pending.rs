@@ -6,10 +6,10 @@
 
 use sqlx::Row;
 
-use super::clock::now;
-use super::error::Result;
-use super::secrets::{decrypt, encrypt, sha256_hex};
-use super::Backend;
+use crate::backend::clock::now;
+use crate::backend::crypto::secrets::{decrypt, encrypt, sha256_hex};
+use crate::backend::error::Result;
+use crate::backend::Backend;
 
 /// How long a started sign-in may take.
 pub const PENDING_TTL_SECS: i64 = 10 * 60;
@@ -75,7 +75,7 @@ impl Backend {
                 .fetch_one(&mut *tx)
                 .await?;
         if under_way >= MAX_PENDING_PER_TENANT {
-            return Err(super::error::DomainError::Throttled {
+            return Err(crate::backend::error::DomainError::Throttled {
                 retry_after_secs: 60,
             });
         }

@@ -5,12 +5,12 @@
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::clock::now;
-use super::error::{conflict_on_unique, DomainError, Result};
-use super::local_users::SCIM_READ_ONLY;
-use super::security_topics::check_group_grants_within;
-use super::sessions::SessionInfo;
-use super::Backend;
+use crate::backend::access::security_topics::check_group_grants_within;
+use crate::backend::auth::sessions::SessionInfo;
+use crate::backend::clock::now;
+use crate::backend::console::local_users::SCIM_READ_ONLY;
+use crate::backend::error::{conflict_on_unique, DomainError, Result};
+use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource, Username};
 
 /// A group of the tenant that may be changed here.

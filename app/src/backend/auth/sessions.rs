@@ -5,10 +5,10 @@
 
 use sqlx::Row;
 
-use super::clock::now;
-use super::db::flag;
-use super::error::{DomainError, Result};
-use super::Backend;
+use crate::backend::clock::now;
+use crate::backend::db::flag;
+use crate::backend::error::{DomainError, Result};
+use crate::backend::Backend;
 
 /// The cookie that carries the session id.
 pub const SESSION_COOKIE: &str = "cantara_session";
@@ -61,7 +61,7 @@ impl SessionInfo {
     }
 }
 
-use super::secrets::{random_token as new_token, sha256_hex as hash_token};
+use crate::backend::crypto::secrets::{random_token as new_token, sha256_hex as hash_token};
 use crate::domain::permission::{Grants, Permission, PermissionSet};
 
 /// What a session made by single sign-on keeps from its provider (tokens encrypted).

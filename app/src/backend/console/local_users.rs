@@ -4,12 +4,12 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::accounts::insert_local;
-use super::clock::now;
-use super::db::{bit, flag};
-use super::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
-use super::sessions::SessionInfo;
-use super::{passwords, Backend};
+use crate::backend::auth::accounts::insert_local;
+use crate::backend::auth::sessions::SessionInfo;
+use crate::backend::clock::now;
+use crate::backend::db::{bit, flag};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
+use crate::backend::{auth::passwords, Backend};
 use crate::domain::account::AccountSource;
 use crate::domain::directory::LocalUserForm;
 

@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 
 use sqlx::{AnyConnection, Row};
 
-use super::clock::now;
-use super::error::{conflict_on_unique, DomainError, Result};
-use super::security_audit::{record, AuditAction};
-use super::sessions::SessionInfo;
-use super::Backend;
+use crate::backend::access::audit::{record, AuditAction};
+use crate::backend::auth::sessions::SessionInfo;
+use crate::backend::clock::now;
+use crate::backend::error::{conflict_on_unique, DomainError, Result};
+use crate::backend::Backend;
 use crate::domain::account::fold_username;
 use crate::domain::directory::GroupRef;
 use crate::domain::permission::{builtin_topic, Permission, PermissionSet, BUILTIN_TOPICS};

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rand::RngCore;
 
-use super::error::{DomainError, Result};
+use crate::backend::error::{DomainError, Result};
 
 #[derive(Clone)]
 pub struct SecretKey([u8; 32]);
@@ -51,7 +51,8 @@ impl SecretKey {
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::from_base64(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                super::db::create_private_dir(data_dir).map_err(|e| io_error(data_dir, e))?;
+                crate::backend::db::create_private_dir(data_dir)
+                    .map_err(|e| io_error(data_dir, e))?;
                 let key = Self::random();
                 write_private(&path, &STANDARD.encode(key.0))?;
                 Ok(key)

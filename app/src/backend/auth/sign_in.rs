@@ -16,12 +16,12 @@ use std::net::IpAddr;
 
 use sqlx::Row;
 
-use super::client_address::address_prefix;
-use super::clock::now;
-use super::error::{DomainError, Result};
-use super::passwords::{self, Standing};
-use super::sessions::SessionInfo;
-use super::Backend;
+use crate::backend::auth::client_address::address_prefix;
+use crate::backend::auth::passwords::{self, Standing};
+use crate::backend::auth::sessions::SessionInfo;
+use crate::backend::clock::now;
+use crate::backend::error::{DomainError, Result};
+use crate::backend::Backend;
 use crate::domain::account::{AccountSource, Username};
 
 /// The three kinds of throttle counter.

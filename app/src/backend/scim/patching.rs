@@ -5,7 +5,7 @@
 use crate::scim::patch::{apply, Doc, MemberChange, PatchOp};
 use crate::scim::schema::Resource;
 
-use super::error::{DomainError, Result};
+use crate::backend::error::{DomainError, Result};
 
 /// Longest operation list applied right on the async worker.
 const INLINE_OPERATIONS: usize = 32;

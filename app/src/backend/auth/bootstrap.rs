@@ -1,9 +1,9 @@
 //! First start: on an empty database, the `Default` tenant and the local administrator `admin`.
 
-use super::accounts::insert_local;
-use super::error::{is_unique_violation, DomainError, Result};
-use super::tenants::{insert, DEFAULT_TENANT_NAME};
-use super::{passwords, Backend};
+use crate::backend::auth::accounts::insert_local;
+use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::tenants::{insert, DEFAULT_TENANT_NAME};
+use crate::backend::{auth::passwords, Backend};
 use crate::domain::account::{NewPassword, Username};
 use crate::domain::tenant::TenantName;
 

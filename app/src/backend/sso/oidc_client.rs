@@ -1,6 +1,6 @@
 //! The OAuth 2.0 side of single sign-on, built on `openidconnect`: the authorization request
 //! (state, nonce, PKCE S256, scopes, `resource`) and the token requests (code, refresh) with the
-//! configured Authentication Method. ID tokens are validated by [`super::id_token`], not here.
+//! configured Authentication Method. ID tokens are validated by [`crate::backend::sso::id_token`], not here.
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreTokenResponse};
 use openidconnect::{
@@ -9,7 +9,7 @@ use openidconnect::{
     PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 
-use super::outbound::{Outbound, OutboundError};
+use crate::backend::outbound::{Outbound, OutboundError};
 use crate::domain::idp::IdpForm;
 use crate::domain::sso::SsoFailure;
 

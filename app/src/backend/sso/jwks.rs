@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use tokio::sync::Mutex;
 
-use super::outbound::Outbound;
+use crate::backend::outbound::Outbound;
 
 /// A cached set is refetched after this long even if every `kid` is found.
 const TTL: Duration = Duration::from_secs(60 * 60);

@@ -1,15 +1,15 @@
 //! "Import from discovery" and "Check configuration": fetch a provider's OpenID discovery document
 //! and key set, check that they parse and agree with the form, and remember the outcome.
 //!
-//! Fetches go through [`super::outbound`] (10 s, 1 MiB, no private targets, checked redirects) and
+//! Fetches go through [`crate::backend::outbound`] (10 s, 1 MiB, no private targets, checked redirects) and
 //! respect the Secure JWKS URL switch: https with a verified certificate unless it is off.
 
 use serde_json::Value;
 
-use super::clock::now;
-use super::db::bit;
-use super::error::{DomainError, Result};
-use super::Backend;
+use crate::backend::clock::now;
+use crate::backend::db::bit;
+use crate::backend::error::{DomainError, Result};
+use crate::backend::Backend;
 use crate::domain::idp::{CheckItem, Discovered, IdpForm};
 
 fn discovery_url(issuer_or_url: &str) -> String {

@@ -8,11 +8,11 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::clock::now;
-use super::db::{bit, flag};
-use super::error::{is_unique_violation, DomainError, Result};
-use super::scim_query::{Bind, Compiler};
-use super::Backend;
+use crate::backend::clock::now;
+use crate::backend::db::{bit, flag};
+use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::scim::query::{Bind, Compiler};
+use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::scim::filter::Filter;
 use crate::scim::patch::{normalize_resource, Doc, PatchOp};
@@ -365,7 +365,8 @@ impl Backend {
         for _ in 0..8 {
             let current = self.scim_get_user(tenant_id, id).await?;
             let (doc, _) =
-                super::scim_patching::apply_bounded(Resource::User, &current.doc, ops).await?;
+                crate::backend::scim::patching::apply_bounded(Resource::User, &current.doc, ops)
+                    .await?;
             if doc == current.doc {
                 return Ok(current);
             }

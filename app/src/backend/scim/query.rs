@@ -7,7 +7,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::db::DbKind;
+use crate::backend::db::DbKind;
 use crate::scim::filter::{CompValue, CompareOp, Filter};
 use crate::scim::path::AttrPath;
 use crate::scim::schema::{find, find_top, Resource};

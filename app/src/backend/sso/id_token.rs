@@ -11,7 +11,7 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
-use super::jwks::{JwksCache, KeyProblem};
+use crate::backend::sso::jwks::{JwksCache, KeyProblem};
 use crate::domain::sso::SsoFailure;
 
 /// Clock difference tolerated between Cantara and the provider.

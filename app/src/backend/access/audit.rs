@@ -4,9 +4,9 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::clock::now;
-use super::error::Result;
-use super::Backend;
+use crate::backend::clock::now;
+use crate::backend::error::Result;
+use crate::backend::Backend;
 use crate::domain::security_topic::SecurityAuditEntry;
 
 /// Repeats of the same refusal by the same person within this window add to one row.

@@ -3,9 +3,9 @@
 use serde_json::Value;
 use sqlx::Row;
 
-use super::db::flag;
-use super::error::{DomainError, Result};
-use super::Backend;
+use crate::backend::db::flag;
+use crate::backend::error::{DomainError, Result};
+use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::directory::{
     GroupDetail, GroupRef, GroupRow, MemberRow, Page, UserDetail, UserRow, UserSort, GUIDE_MAPPING,

@@ -7,15 +7,15 @@
 use serde_json::{Map, Value};
 use sqlx::Row;
 
-use super::clock::now;
-use super::db::{bit, flag};
-use super::error::{DomainError, Result};
-use super::id_token::{self, claim_text, Expected, IdTokenClaims, KeySource};
-use super::oidc_client::{Provider, Tokens};
-use super::secrets::{decrypt, encrypt, random_token, sha256_hex};
-use super::sessions::{SessionInfo, SsoTokens};
-use super::sso_pending::{NewPending, Pending, Purpose};
-use super::Backend;
+use crate::backend::auth::sessions::{SessionInfo, SsoTokens};
+use crate::backend::clock::now;
+use crate::backend::crypto::secrets::{decrypt, encrypt, random_token, sha256_hex};
+use crate::backend::db::{bit, flag};
+use crate::backend::error::{DomainError, Result};
+use crate::backend::sso::id_token::{self, claim_text, Expected, IdTokenClaims, KeySource};
+use crate::backend::sso::oidc_client::{Provider, Tokens};
+use crate::backend::sso::pending::{NewPending, Pending, Purpose};
+use crate::backend::Backend;
 use crate::domain::account::{AccountSource, Username};
 use crate::domain::permission::Permission;
 use crate::domain::sso::{ProviderError, SsoFailure, TestOutcome, TestSignIn};
@@ -96,7 +96,7 @@ impl Backend {
         address: Option<std::net::IpAddr>,
     ) -> std::result::Result<SsoStart, SsoFailure> {
         if let Some(addr) = address {
-            let key = super::client_address::address_prefix(addr);
+            let key = crate::backend::auth::client_address::address_prefix(addr);
             if self.sign_in_starts.check_key(&key).is_err() {
                 return Err(SsoFailure::TooManySignIns);
             }
@@ -379,7 +379,7 @@ impl Backend {
             .get_json_with_token(url, access_token)
             .await
             .map_err(|e| match e {
-                super::outbound::OutboundError::BadAnswer(why) => {
+                crate::backend::outbound::OutboundError::BadAnswer(why) => {
                     (SsoFailure::TokenRefused, format!("User Info: {why}"))
                 }
                 other => (
