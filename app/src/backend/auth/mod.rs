@@ -5,5 +5,6 @@ pub mod accounts;
 pub mod bootstrap;
 pub mod client_address;
 pub mod passwords;
+pub mod session_guard;
 pub mod sessions;
 pub mod sign_in;

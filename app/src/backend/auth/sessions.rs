@@ -2,6 +2,8 @@
 //!
 //! The browser holds a random 256-bit id; the database holds only its SHA-256, so a copy of the
 //! database cannot be replayed as cookies. Sessions end after an idle period or an absolute limit.
+//! This module is the plain repository of the `session` table; what a cookie is worth on a given
+//! request (limits, SSO refresh, grants) is decided by `auth::session_guard`.
 
 use sqlx::Row;
 
@@ -25,7 +27,7 @@ pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
 /// No session lives longer than this, used or not.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is written at most this often, so reads stay reads.
-const TOUCH_EVERY_SECS: i64 = 60;
+pub(crate) const TOUCH_EVERY_SECS: i64 = 60;
 
 /// A valid session, as resolved for one request.
 #[derive(Debug, Clone)]
@@ -62,7 +64,45 @@ impl SessionInfo {
 }
 
 use crate::backend::crypto::secrets::{random_token as new_token, sha256_hex as hash_token};
-use crate::domain::permission::{Grants, Permission, PermissionSet};
+use crate::domain::permission::{Grants, Permission};
+
+/// A session row as stored, with its account's and tenants' columns.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredSession {
+    pub account_id: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub via_sso: bool,
+    pub has_refresh_token: bool,
+    pub id_token_expires_at: Option<i64>,
+    pub username: String,
+    pub display_name: String,
+    pub is_active: bool,
+    pub is_admin: bool,
+    pub home_tenant_id: String,
+    pub home_is_default: bool,
+    pub home_tenant_name: String,
+}
+
+/// What refreshing a single sign-on session needs.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshState {
+    pub tenant_id: String,
+    pub idp_id: Option<String>,
+    pub refresh_token_enc: Option<String>,
+    pub id_token_expires_at: Option<i64>,
+    pub sso_key: Option<String>,
+}
+
+/// Where a single sign-on session came from, for its sign-out.
+#[derive(Debug, Clone)]
+pub(crate) struct SsoOrigin {
+    pub tenant_id: String,
+    pub idp_id: String,
+    pub id_token_enc: Option<String>,
+}
 
 /// What a session made by single sign-on keeps from its provider (tokens encrypted).
 #[derive(Debug, Clone)]
@@ -128,40 +168,9 @@ impl Backend {
         Ok(())
     }
 
-    /// When the ID token of an SSO session with a refresh token has expired, refreshes it;
-    /// `false` when the provider refused (the session must end).
-    async fn revalidate_sso(&self, hash: &str) -> Result<bool> {
-        // Concurrent requests of one session do not each spend the (rotating) refresh token;
-        // other sessions' refreshes do not wait for this one.
-        let _one_at_a_time = self.refresh_locks.lock(hash).await;
-        let row = sqlx::query(
-            "SELECT a.tenant_id, s.idp_id, s.refresh_token_enc, s.id_token_expires_at, a.sso_key \
-             FROM session s JOIN account a ON a.account_id = s.account_id WHERE s.session_hash = $1",
-        )
-        .bind(hash)
-        .fetch_optional(&self.db.pool)
-        .await?;
-        let Some(row) = row else { return Ok(false) };
-        let expires: Option<i64> = row.try_get("id_token_expires_at")?;
-        if expires.is_some_and(|e| e > now()) {
-            return Ok(true); // another request refreshed it meanwhile
-        }
-        let (Some(idp_id), Some(refresh)) = (
-            row.try_get::<Option<String>, _>("idp_id")?,
-            row.try_get::<Option<String>, _>("refresh_token_enc")?,
-        ) else {
-            return Ok(true);
-        };
-        let tenant_id: String = row.try_get("tenant_id")?;
-        let sso_key: Option<String> = row.try_get("sso_key")?;
-        self.refresh_sso_session(hash, &tenant_id, &idp_id, &refresh, sso_key.as_deref())
-            .await
-    }
-
-    /// Looks up a cookie value. Expired sessions and sessions of deactivated accounts are deleted
-    /// and give `None`; an SSO session whose ID token expired is refreshed first (when it can).
-    pub async fn resolve_session(&self, token: &str) -> Result<Option<SessionInfo>> {
-        let hash = hash_token(token);
+    /// The stored session behind a cookie's hash, with its account and tenants; `None` when
+    /// there is none. Reads only: the guard decides what to do with it.
+    pub(crate) async fn load_session(&self, hash: &str) -> Result<Option<StoredSession>> {
         let row = sqlx::query(
             "SELECT s.account_id, s.tenant_id, s.last_seen_at, s.expires_at, \
                     s.idp_id, s.refresh_token_enc, s.id_token_expires_at, \
@@ -173,104 +182,88 @@ impl Backend {
              JOIN tenant t ON t.tenant_id = s.tenant_id \
              WHERE s.session_hash = $1",
         )
-        .bind(&hash)
+        .bind(hash)
         .fetch_optional(&self.db.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let ts = now();
-        let last_seen: i64 = row.try_get("last_seen_at")?;
-        let expires: i64 = row.try_get("expires_at")?;
-        let active = flag(&row, "is_active")?;
-        let admin = flag(&row, "is_admin")?;
-        // Sessions are made only by local sign-in (local accounts an administrator created) and
-        // single sign-on (whoever the provider lets in: in Entra, the people assigned to the app).
-        let via_sso = row.try_get::<Option<String>, _>("idp_id")?.is_some();
-        if ts >= expires || ts - last_seen >= IDLE_TIMEOUT_SECS || !active {
-            self.end_session_by_hash(&hash).await?;
-            return Ok(None);
-        }
-        let id_token_expired = row
-            .try_get::<Option<i64>, _>("id_token_expires_at")?
-            .is_some_and(|e| e <= ts);
-        if via_sso
-            && id_token_expired
-            && row
+        Ok(Some(StoredSession {
+            account_id: row.try_get("account_id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            tenant_name: row.try_get("tenant_name")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            expires_at: row.try_get("expires_at")?,
+            via_sso: row.try_get::<Option<String>, _>("idp_id")?.is_some(),
+            has_refresh_token: row
                 .try_get::<Option<String>, _>("refresh_token_enc")?
-                .is_some()
-            && !self.revalidate_sso(&hash).await?
-        {
-            self.end_session_by_hash(&hash).await?;
-            return Ok(None);
-        }
-        if ts - last_seen >= TOUCH_EVERY_SECS {
-            sqlx::query("UPDATE session SET last_seen_at = $1 WHERE session_hash = $2")
-                .bind(ts)
-                .bind(&hash)
-                .execute(&self.db.pool)
-                .await?;
-        }
-        let is_operator = flag(&row, "home_is_default")? && admin;
-        let account_id: String = row.try_get("account_id")?;
-        let home_tenant_id: String = row.try_get("home_tenant_id")?;
-        let mut tenant_id: String = row.try_get("tenant_id")?;
-        let mut tenant_name: String = row.try_get("tenant_name")?;
-        if tenant_id != home_tenant_id && !is_operator {
-            // Entered another tenant as operator and is one no longer: back home, now.
-            sqlx::query("UPDATE session SET tenant_id = $1 WHERE session_hash = $2")
-                .bind(&home_tenant_id)
-                .bind(&hash)
-                .execute(&self.db.pool)
-                .await?;
-            tenant_id = home_tenant_id.clone();
-            tenant_name = row.try_get("home_tenant_name")?;
-        }
-        let grants = if is_operator || admin {
-            Grants {
-                permissions: PermissionSet::all(),
-                is_admin: admin,
-                is_operator,
-            }
-        } else {
-            Grants {
-                permissions: self.topic_permissions(&tenant_id, &account_id).await?,
-                is_admin: false,
-                is_operator: false,
-            }
-        };
-        Ok(Some(SessionInfo {
-            session_hash: hash,
-            account_id,
+                .is_some(),
+            id_token_expires_at: row.try_get("id_token_expires_at")?,
             username: row.try_get("username")?,
             display_name: row.try_get("display_name")?,
-            home_tenant_id,
-            tenant_id,
-            tenant_name,
-            is_operator,
-            grants,
+            is_active: flag(&row, "is_active")?,
+            is_admin: flag(&row, "is_admin")?,
+            home_tenant_id: row.try_get("home_tenant_id")?,
+            home_is_default: flag(&row, "home_is_default")?,
+            home_tenant_name: row.try_get("home_tenant_name")?,
         }))
     }
 
-    /// Ends the session behind a cookie value (sign-out). Unknown values are fine. Returns the
-    /// identity provider's logout address when the session came from single sign-on and the
-    /// provider has a Logout URL.
-    pub async fn end_session(&self, token: &str) -> Result<Option<String>> {
-        let hash = hash_token(token);
+    /// What refreshing an SSO session needs; `None` when the session is gone.
+    pub(crate) async fn session_refresh_state(&self, hash: &str) -> Result<Option<RefreshState>> {
+        let row = sqlx::query(
+            "SELECT a.tenant_id, s.idp_id, s.refresh_token_enc, s.id_token_expires_at, a.sso_key \
+             FROM session s JOIN account a ON a.account_id = s.account_id WHERE s.session_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(RefreshState {
+            tenant_id: row.try_get("tenant_id")?,
+            idp_id: row.try_get("idp_id")?,
+            refresh_token_enc: row.try_get("refresh_token_enc")?,
+            id_token_expires_at: row.try_get("id_token_expires_at")?,
+            sso_key: row.try_get("sso_key")?,
+        }))
+    }
+
+    /// The provider and ID token of a session, for its sign-out; `None` when gone or local.
+    pub(crate) async fn session_sso_origin(&self, hash: &str) -> Result<Option<SsoOrigin>> {
         let row = sqlx::query(
             "SELECT a.tenant_id, s.idp_id, s.id_token_enc FROM session s \
              JOIN account a ON a.account_id = s.account_id WHERE s.session_hash = $1",
         )
-        .bind(&hash)
+        .bind(hash)
         .fetch_optional(&self.db.pool)
         .await?;
-        self.end_session_by_hash(&hash).await?;
         let Some(row) = row else { return Ok(None) };
         let Some(idp_id) = row.try_get::<Option<String>, _>("idp_id")? else {
             return Ok(None);
         };
-        let tenant_id: String = row.try_get("tenant_id")?;
-        let id_token: Option<String> = row.try_get("id_token_enc")?;
-        self.provider_logout_url(&tenant_id, &idp_id, id_token.as_deref())
-            .await
+        Ok(Some(SsoOrigin {
+            tenant_id: row.try_get("tenant_id")?,
+            idp_id,
+            id_token_enc: row.try_get("id_token_enc")?,
+        }))
+    }
+
+    /// Records that the session was used at `ts`.
+    pub(crate) async fn touch_session(&self, hash: &str, ts: i64) -> Result<()> {
+        sqlx::query("UPDATE session SET last_seen_at = $1 WHERE session_hash = $2")
+            .bind(ts)
+            .bind(hash)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Points the session back at the account's own tenant.
+    pub(crate) async fn move_session_home(&self, hash: &str, home_tenant_id: &str) -> Result<()> {
+        sqlx::query("UPDATE session SET tenant_id = $1 WHERE session_hash = $2")
+            .bind(home_tenant_id)
+            .bind(hash)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
     }
 
     /// Test helper: make an SSO session's ID token expire now (so the next request refreshes).
@@ -284,7 +277,7 @@ impl Backend {
         Ok(())
     }
 
-    async fn end_session_by_hash(&self, hash: &str) -> Result<()> {
+    pub(crate) async fn end_session_by_hash(&self, hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM session WHERE session_hash = $1")
             .bind(hash)
             .execute(&self.db.pool)
