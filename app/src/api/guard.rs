@@ -8,13 +8,14 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use http::header::{HeaderValue, SET_COOKIE};
+use http::header::SET_COOKIE;
 use http::request::Parts;
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::backend::auth::sessions::{session_cookie, SessionInfo};
+use crate::api::cookies;
+use crate::backend::auth::sessions::SessionInfo;
 use crate::backend::{Backend, DomainError};
 use crate::domain::error::AppError;
 use crate::domain::permission::Access;
@@ -103,11 +104,7 @@ pub fn client_address() -> Option<IpAddr> {
 
 /// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure on https.
 pub fn set_session_cookie(token: &str, secure: bool) {
-    let cookie = session_cookie(token, secure);
-    if let (Some(res), Ok(value)) = (
-        use_context::<ResponseOptions>(),
-        HeaderValue::from_str(&cookie),
-    ) {
-        res.append_header(SET_COOKIE, value);
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.append_header(SET_COOKIE, cookies::session(token, secure));
     }
 }

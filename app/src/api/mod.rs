@@ -3,6 +3,8 @@
 //!
 //! Endpoints are named explicitly (`/api/<name>`) so URLs stay stable for tests and proxies.
 
+#[cfg(feature = "ssr")]
+pub mod cookies;
 pub mod directory;
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;

@@ -2,13 +2,11 @@
 //! for a session made by single sign-on, on to the provider's Logout URL. A GET only asks: a link
 //! or an image on another site must not sign anyone out.
 
-use app::backend::auth::sessions::SESSION_COOKIE;
+use app::api::cookies;
 use app::backend::Backend;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-
-use super::session::cookie_value;
 
 /// `GET /logout`: a page with one button that signs out (a POST).
 pub async fn confirm() -> Response {
@@ -39,7 +37,7 @@ const CONFIRM_PAGE: &str = r#"<!DOCTYPE html>
 /// `POST /logout`.
 pub async fn logout(State(backend): State<Backend>, headers: HeaderMap) -> Response {
     let mut next = None;
-    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+    if let Some(token) = cookies::value(&headers, cookies::SESSION) {
         match backend.end_session(token).await {
             Ok(provider_logout) => next = provider_logout,
             Err(e) => tracing::warn!(error = %e, "ending session failed"),
@@ -48,16 +46,7 @@ pub async fn logout(State(backend): State<Backend>, headers: HeaderMap) -> Respo
     let mut response = Redirect::to(next.as_deref().unwrap_or("/login")).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        clear_cookie(backend.config.secure_cookies()),
+        cookies::clear_session(backend.config.secure_cookies()),
     );
     response
-}
-
-/// An expired cookie that makes the browser drop the session id.
-pub fn clear_cookie(secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("cantara_session=; Path=/; Max-Age=0"))
 }

@@ -2,17 +2,15 @@
 //! `/oauth/test/{IdpID}` (the wizard's `Test sign-in`) and `/oauth`, the Redirect URL where the
 //! provider answers. Thin: the domain decides; this sets cookies and picks the next page.
 
-use app::backend::auth::sessions::{session_cookie, SessionInfo};
-use app::backend::sso::flow::{AuthorizationResponse, SsoOutcome, SsoStart, BROWSER_COOKIE};
-use app::backend::sso::pending::PENDING_TTL_SECS;
+use app::api::cookies;
+use app::backend::auth::sessions::SessionInfo;
+use app::backend::sso::flow::{AuthorizationResponse, SsoOutcome, SsoStart};
 use app::backend::Backend;
 use app::domain::sso::SsoFailure;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-
-use super::session::cookie_value;
 
 pub async fn start(
     State(backend): State<Backend>,
@@ -46,7 +44,7 @@ pub async fn callback(
     headers: HeaderMap,
     Query(response): Query<AuthorizationResponse>,
 ) -> Response {
-    let browser = cookie_value(&headers, BROWSER_COOKIE);
+    let browser = cookies::value(&headers, cookies::SSO_BROWSER);
     let outcome = backend
         .finish_sso(&response, browser, session.as_ref().map(|s| &s.0))
         .await;
@@ -54,9 +52,8 @@ pub async fn callback(
     let mut res = match outcome {
         SsoOutcome::SignedIn { session_token } => {
             let mut res = Redirect::to("/").into_response();
-            if let Ok(v) = HeaderValue::from_str(&session_cookie(&session_token, secure)) {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
+            res.headers_mut()
+                .append(header::SET_COOKIE, cookies::session(&session_token, secure));
             res
         }
         SsoOutcome::Tested { idp_id } => {
@@ -66,7 +63,7 @@ pub async fn callback(
         SsoOutcome::SignedOut => Redirect::to("/login").into_response(),
     };
     res.headers_mut()
-        .append(header::SET_COOKIE, browser_cookie("", 0, secure));
+        .append(header::SET_COOKIE, cookies::clear_sso_browser(secure));
     res
 }
 
@@ -75,21 +72,9 @@ fn to_provider(backend: &Backend, start: SsoStart) -> Response {
     let mut res = Redirect::to(&start.location).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        browser_cookie(
-            &start.browser_token,
-            PENDING_TTL_SECS,
-            backend.config.secure_cookies(),
-        ),
+        cookies::sso_browser(&start.browser_token, backend.config.secure_cookies()),
     );
     res
-}
-
-fn browser_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{BROWSER_COOKIE}={value}; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("cantara_sso=; Path=/oauth; Max-Age=0"))
 }
 
 /// The sign-in error page says what went wrong; only the failure's code travels in the address.

@@ -3,14 +3,12 @@
 //! The session goes into the request's extensions, where server functions find it. Console
 //! pages without a session are redirected to `/login`; server functions answer 401 themselves.
 
-use app::backend::auth::sessions::SESSION_COOKIE;
+use app::api::cookies;
 use app::backend::Backend;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-
-use super::logout::clear_cookie;
 
 /// Paths that are not console pages: they work without a session (or check it themselves).
 const PUBLIC_PREFIXES: &[&str] = &[
@@ -26,7 +24,7 @@ const PUBLIC_PREFIXES: &[&str] = &[
 ];
 
 pub async fn resolve(State(backend): State<Backend>, mut req: Request, next: Next) -> Response {
-    let token = cookie_value(req.headers(), SESSION_COOKIE).map(str::to_owned);
+    let token = cookies::value(req.headers(), cookies::SESSION).map(str::to_owned);
     let session = match &token {
         Some(t) => backend.resolve_session(t).await.unwrap_or_else(|e| {
             tracing::error!(error = %e, "session lookup failed");
@@ -49,7 +47,7 @@ pub async fn resolve(State(backend): State<Backend>, mut req: Request, next: Nex
             if stale_cookie {
                 response.headers_mut().append(
                     header::SET_COOKIE,
-                    clear_cookie(backend.config.secure_cookies()),
+                    cookies::clear_session(backend.config.secure_cookies()),
                 );
             }
             return response;
@@ -66,19 +64,6 @@ fn is_console_page(path: &str) -> bool {
         .any(|p| path == p.trim_end_matches('/') || path.starts_with(p));
     let last = path.rsplit('/').next().unwrap_or("");
     !public && !last.contains('.')
-}
-
-/// The value of one cookie from the `Cookie` headers.
-pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
@@ -102,16 +87,5 @@ mod tests {
         ] {
             assert!(!is_console_page(p), "{p}");
         }
-    }
-
-    #[test]
-    fn cookie_is_found_among_others() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            "a=1; cantara_session=xyz; b=2".parse().unwrap(),
-        );
-        assert_eq!(cookie_value(&h, "cantara_session"), Some("xyz"));
-        assert_eq!(cookie_value(&h, "missing"), None);
     }
 }

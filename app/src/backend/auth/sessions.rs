@@ -12,16 +12,6 @@ use crate::backend::db::flag;
 use crate::backend::error::{DomainError, Result};
 use crate::backend::Backend;
 
-/// The cookie that carries the session id.
-pub const SESSION_COOKIE: &str = "cantara_session";
-/// The `Set-Cookie` value for a new session: HttpOnly, SameSite=Lax, Secure on https.
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT_SECS}{}",
-        if secure { "; Secure" } else { "" }
-    )
-}
-
 /// A session unused for this long ends.
 pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
 /// No session lives longer than this, used or not.

@@ -20,10 +20,7 @@ use crate::domain::account::{AccountSource, Username};
 use crate::domain::permission::Permission;
 use crate::domain::sso::{ProviderError, SsoFailure, TestOutcome, TestSignIn};
 
-/// The cookie that binds a sign-in to the browser that started it (login CSRF protection).
-pub const BROWSER_COOKIE: &str = "cantara_sso";
-
-/// Where to send the browser to start, and the value of the [`BROWSER_COOKIE`] to set.
+/// Where to send the browser to start, and the value of the sign-in binding cookie to set.
 #[derive(Debug)]
 pub struct SsoStart {
     pub location: String,
@@ -164,7 +161,7 @@ impl Backend {
         })
     }
 
-    /// Finishes a sign-in at the Redirect URL. `browser_token` is the [`BROWSER_COOKIE`];
+    /// Finishes a sign-in at the Redirect URL. `browser_token` is the sign-in binding cookie;
     /// `session` the console session of the request (needed for test sign-ins).
     pub async fn finish_sso(
         &self,
