@@ -390,13 +390,32 @@ impl Backend {
     pub async fn scim_delete_user(&self, tenant_id: &str, id: &str) -> Result<()> {
         let ts = now();
         let mut tx = self.db.begin_write().await?;
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT scim_doc FROM account \
+             WHERE account_id = $1 AND tenant_id = $2 AND source = 'scim' AND scim_deleted_at IS NULL",
+        )
+        .bind(id)
+        .bind(tenant_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(stored) = stored else {
+            return Err(DomainError::NotFound("user"));
+        };
+        // The kept document says what the account is now: not active.
+        let mut doc = match serde_json::from_str::<Value>(&stored) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        doc.insert("active".into(), Value::Bool(false));
         let done = sqlx::query(
-            "UPDATE account SET is_active = 0, scim_deleted_at = $1, updated_at = $1, version = version + 1 \
+            "UPDATE account SET is_active = 0, scim_deleted_at = $1, updated_at = $1, version = version + 1, \
+             scim_doc = $4 \
              WHERE account_id = $2 AND tenant_id = $3 AND source = 'scim' AND scim_deleted_at IS NULL",
         )
         .bind(ts)
         .bind(id)
         .bind(tenant_id)
+        .bind(Value::Object(doc).to_string())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
