@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod malloc_tuning;
+pub mod router;
 pub mod scim;
 pub mod serve;
 pub mod telemetry;

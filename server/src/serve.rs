@@ -7,7 +7,7 @@ use app::backend::Backend;
 use leptos::config::{Env, LeptosOptions};
 
 use crate::config::Config;
-use crate::{http, open_backend};
+use crate::open_backend;
 
 /// Leptos settings from our configuration (no Cargo.toml needed at run time).
 pub fn leptos_options(config: &Config) -> LeptosOptions {
@@ -52,7 +52,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let backend = open_backend(config).await?;
     first_start(&backend, false).await?;
     let options = leptos_options(config);
-    let router = http::router(backend.clone(), options);
+    let router = crate::router::router(backend.clone(), options);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

@@ -96,7 +96,7 @@ async fn main() -> anyhow::Result<()> {
         .output_name("cantara")
         .site_root(dir.path().join("site").display().to_string())
         .build();
-    let router = server::http::router(backend.clone(), options);
+    let router = server::router::router(backend.clone(), options);
     let admin = sign_in(&router, "admin").await?;
     let admin = backend
         .resolve_session(admin.trim_start_matches("cantara_session="))

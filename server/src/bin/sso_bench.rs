@@ -106,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
         .output_name("cantara")
         .site_root(dir.path().join("site").display().to_string())
         .build();
-    let router = server::http::router(backend, options);
+    let router = server::router::router(backend, options);
 
     let mut own = Vec::with_capacity(args.iterations);
     let mut total = Vec::with_capacity(args.iterations);

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -22,9 +22,16 @@ const DRAIN_BYTES: usize = 16 * MAX_BODY_BYTES;
 /// And for how long at most.
 const DRAIN_TIME: Duration = Duration::from_secs(10);
 
+/// How the refusals read: a SCIM Error body (SCIM routes) or plain text (everything else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Scim,
+    Plain,
+}
+
 /// The middleware: reads the body (at most [`MAX_BODY_BYTES`]) before the handler runs.
-pub async fn limit(req: Request, next: Next) -> Response {
-    let scim = req.uri().path().starts_with("/scim/");
+pub async fn limit(State(answer): State<Answer>, req: Request, next: Next) -> Response {
+    let scim = answer == Answer::Scim;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -1,5 +1,6 @@
-//! The HTTP surface: health probes, single sign-on, sign-out, and the Leptos console with its server functions,
-//! wrapped in the session, origin-check, body-limit and request-id/trace layers.
+//! The browser-facing HTTP surface: the Leptos console with its server functions, single sign-on
+//! and sign-out, the health probes, and the layers `crate::router` puts around them (session,
+//! origin check, body limit, security headers, panic answer, request id and trace).
 
 pub mod body_limit;
 pub mod catch_panic;
@@ -20,12 +21,12 @@ use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
-/// The whole application; tests call this with a fresh database.
-pub fn router(backend: Backend, options: LeptosOptions) -> Router {
+/// The console: its pages and server functions (`/api/…`), static files from the site root,
+/// and the 404 page for anything else.
+pub fn console(backend: Backend, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
-    let context_backend = backend.clone();
     let context = move || {
-        provide_context(context_backend.clone());
+        provide_context(backend.clone());
         // The request's CSP nonce goes on every script the render emits.
         let nonce = use_context::<http::request::Parts>()
             .and_then(|p| p.extensions.get::<security_headers::CspNonce>().cloned());
@@ -33,7 +34,7 @@ pub fn router(backend: Backend, options: LeptosOptions) -> Router {
             provide_context(Nonce::from_value(n.0));
         }
     };
-    let console = Router::new()
+    Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -41,32 +42,23 @@ pub fn router(backend: Backend, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,
         ))
-        .with_state(options);
-    let settings = security_headers::Settings {
-        https: backend.config.secure_cookies(),
-    };
+        .with_state(options)
+}
 
-    let own = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+/// The browser's sign-in routes besides the console's own: single sign-on and sign-out.
+pub fn auth_routes(backend: Backend) -> Router {
+    Router::new()
         .route("/logout", get(logout::confirm).post(logout::logout))
         .route("/oauth", get(oauth::callback))
         .route("/oauth/start/{tenant_id}", get(oauth::start))
         .route("/oauth/test/{idp_id}", get(oauth::test))
-        .with_state(backend.clone());
+        .with_state(backend)
+}
 
-    own.merge(crate::scim::router(backend.clone()))
-        .merge(console)
-        .layer(axum::middleware::from_fn_with_state(
-            backend.clone(),
-            session::resolve,
-        ))
-        .layer(axum::middleware::from_fn_with_state(backend, origin::check))
-        .layer(axum::middleware::from_fn(body_limit::limit))
-        .layer(axum::middleware::from_fn_with_state(
-            settings,
-            security_headers::apply,
-        ))
-        .layer(catch_panic::layer())
-        .layer(trace::layer())
+/// The health probes: no session, no body, no state but the database.
+pub fn probes(backend: Backend) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(backend)
 }

@@ -1,6 +1,7 @@
 //! Defence in depth against cross-site requests: state-changing requests that carry an `Origin`
 //! must come from this console (same host, or the configured public URL). The session cookie is
-//! already SameSite=Lax; this also covers browsers and proxies that get that wrong.
+//! already SameSite=Lax; this also covers browsers and proxies that get that wrong. It wraps the
+//! console and the sign-in routes only (see `router.rs`): SCIM clients are not browsers.
 
 use app::backend::Backend;
 use axum::extract::{Request, State};
@@ -10,8 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn check(State(backend): State<Backend>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // SCIM clients are not browsers and authenticate with a bearer token.
-    if safe || req.uri().path().starts_with("/scim/") {
+    if safe {
         return next.run(req).await;
     }
     let origin = req

@@ -18,9 +18,6 @@ const PUBLIC_PREFIXES: &[&str] = &[
     "/sign-in-failed",
     "/api/",
     "/pkg/",
-    "/scim/",
-    "/healthz",
-    "/readyz",
 ];
 
 pub async fn resolve(State(backend): State<Backend>, mut req: Request, next: Next) -> Response {
@@ -81,8 +78,6 @@ mod tests {
             "/api/login",
             "/pkg/cantara.wasm",
             "/favicon.svg",
-            "/healthz",
-            "/scim/v2/x/Users",
             "/oauth",
         ] {
             assert!(!is_console_page(p), "{p}");

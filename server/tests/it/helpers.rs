@@ -93,7 +93,7 @@ impl TestApp {
             .output_name("cantara")
             .site_root(dir.path().join("site").display().to_string())
             .build();
-        let router = server::http::router(backend.clone(), options);
+        let router = server::router::router(backend.clone(), options);
         Self {
             backend,
             router,

@@ -923,6 +923,35 @@ async fn oversized_bodies_get_a_scim_413() {
     );
 }
 
+/// SCIM is its own router: other paths under /scim/v2 get a SCIM 404, and the browser-only
+/// layers (cross-origin check, session) never see SCIM requests.
+#[tokio::test]
+async fn scim_paths_answer_as_scim_and_browser_layers_stay_out() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    for path in [
+        "/scim/v2".to_owned(),
+        format!("/scim/v2/{}/Users/x/extra", scim.tenant),
+    ] {
+        let r = app.get(&path, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.header("content-type"), Some(SCIM), "{path}");
+        assert_eq!(r.json()["status"], "404", "{path}");
+    }
+    let r = app
+        .send(
+            Request::post(format!("/scim/v2/{}/Users", scim.tenant))
+                .header(header::AUTHORIZATION, format!("Bearer {}", scim.token))
+                .header(header::CONTENT_TYPE, SCIM)
+                .header(header::ORIGIN, "https://elsewhere.example")
+                .body(Body::from(entra_user("origin@contoso.com").to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+}
+
 /// Over a real socket: the client is still uploading when the 413 is decided; it must get the
 /// answer (not a reset), sized by Content-Length or sent in chunks, and the connection closes.
 #[tokio::test]
@@ -1280,14 +1309,18 @@ async fn delete_deactivates_hides_and_a_later_post_starts_afresh() {
         .json();
     assert_eq!(q["totalResults"], 0);
     // Deactivated, sessions ended, memberships removed, in the console with the time.
-    let (active, deleted_at): (i64, Option<i64>) =
-        sqlx::query_as("SELECT is_active, scim_deleted_at FROM account WHERE account_id = $1")
-            .bind(&id)
-            .fetch_one(&app.backend.db.pool)
-            .await
-            .unwrap();
+    let (active, deleted_at, doc): (i64, Option<i64>, String) = sqlx::query_as(
+        "SELECT is_active, scim_deleted_at, scim_doc FROM account WHERE account_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.backend.db.pool)
+    .await
+    .unwrap();
     assert_eq!(active, 0);
     assert!(deleted_at.is_some());
+    // The kept attributes (shown in the console) say so too.
+    let doc: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["active"], false, "{doc}");
     assert_eq!(
         app.get("/", Some(&cookie)).await.header("location"),
         Some("/login")
