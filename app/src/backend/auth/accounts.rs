@@ -1,4 +1,7 @@
-//! Accounts: local administrators for now; SCIM-provisioned people join them later.
+//! Accounts, and the one module that writes the `account` table: every INSERT and UPDATE of an
+//! account (local, single sign-on, SCIM) is a function here, called inside its caller's
+//! transaction, so the columns that must move together (a name and its folded key, a change and
+//! its version) are written together in one place. Also the credential lookup for sign-in.
 
 use sqlx::{AnyConnection, Row};
 
@@ -18,6 +21,75 @@ pub struct Credentials {
     pub source: Option<AccountSource>,
 }
 
+/// A new account row; the columns a kind of account does not have stay NULL.
+pub(crate) struct NewAccount<'a> {
+    pub id: &'a str,
+    pub tenant_id: &'a str,
+    pub username: &'a str,
+    pub username_folded: &'a str,
+    pub display_name: &'a str,
+    pub source: AccountSource,
+    pub is_active: bool,
+    pub is_admin: bool,
+    pub password_hash: Option<&'a str>,
+    pub sso_key: Option<&'a str>,
+    pub sso_subject: Option<&'a str>,
+    pub provisioned: Option<Provisioned<'a>>,
+    pub at: i64,
+}
+
+/// What SCIM provisioning keeps of a user besides its name: the columns Entra filters on and
+/// the document as sent (normalised).
+#[derive(Clone, Copy)]
+pub(crate) struct Provisioned<'a> {
+    pub external_id: Option<&'a str>,
+    pub work_email_folded: Option<&'a str>,
+    pub doc_json: &'a str,
+}
+
+/// A SCIM user's columns as a PUT, PATCH or adoption writes them.
+pub(crate) struct ProvisionedProfile<'a> {
+    pub username: &'a str,
+    pub username_folded: &'a str,
+    pub display_name: &'a str,
+    pub active: bool,
+    pub provisioned: Provisioned<'a>,
+}
+
+/// Inserts an account. The raw database error comes back so each caller can say which name
+/// was taken in its own words.
+pub(crate) async fn insert<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    a: &NewAccount<'_>,
+) -> std::result::Result<(), sqlx::Error> {
+    let p = a.provisioned;
+    sqlx::query(
+        "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
+         display_name_folded, source, is_active, is_admin, password_hash, sso_key, sso_subject, \
+         external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)",
+    )
+    .bind(a.id)
+    .bind(a.tenant_id)
+    .bind(a.username)
+    .bind(a.username_folded)
+    .bind(a.display_name)
+    .bind(fold_username(a.display_name))
+    .bind(a.source.as_db())
+    .bind(bit(a.is_active))
+    .bind(bit(a.is_admin))
+    .bind(a.password_hash)
+    .bind(a.sso_key)
+    .bind(a.sso_subject)
+    .bind(p.and_then(|p| p.external_id))
+    .bind(p.and_then(|p| p.work_email_folded))
+    .bind(p.map(|p| p.doc_json))
+    .bind(a.at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Inserts a local account inside the caller's transaction.
 pub(crate) async fn insert_local(
     conn: &mut AnyConnection,
@@ -28,28 +100,221 @@ pub(crate) async fn insert_local(
     password_hash: &str,
 ) -> Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
-    let ts = now();
-    sqlx::query(
-        "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
-         display_name_folded, source, is_active, is_admin, password_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $12, $6, $7, $8, $9, $10, $11)",
+    let folded = username.folded();
+    insert(
+        &mut *conn,
+        &NewAccount {
+            id: &id,
+            tenant_id,
+            username: username.as_str(),
+            username_folded: &folded,
+            display_name,
+            source: AccountSource::Local,
+            is_active: true,
+            is_admin,
+            password_hash: Some(password_hash),
+            sso_key: None,
+            sso_subject: None,
+            provisioned: None,
+            at: now(),
+        },
     )
-    .bind(&id)
+    .await
+    .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
+    Ok(id)
+}
+
+/// The SET list a SCIM write shares: `$1`–`$9` as bound by [`bind_profile`].
+const PROFILE_SET: &str = "username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
+     external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, updated_at = $9, version = version + 1";
+
+fn bind_profile<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    p: &'q ProvisionedProfile<'q>,
+    at: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(p.username)
+        .bind(p.username_folded)
+        .bind(p.display_name)
+        .bind(fold_username(p.display_name))
+        .bind(p.provisioned.external_id)
+        .bind(p.provisioned.work_email_folded)
+        .bind(bit(p.active))
+        .bind(p.provisioned.doc_json)
+        .bind(at)
+}
+
+/// Writes a SCIM user's columns over a live one still at `version`; `false` when it is not (a
+/// concurrent change, or gone).
+pub(crate) async fn replace_provisioned(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    id: &str,
+    profile: &ProvisionedProfile<'_>,
+    version: i64,
+    at: i64,
+) -> std::result::Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE account SET {PROFILE_SET} WHERE account_id = $10 AND tenant_id = $11 \
+         AND source = 'scim' AND scim_deleted_at IS NULL AND version = $12"
+    );
+    let done = bind_profile(sqlx::query(sqlx::AssertSqlSafe(sql)), profile, at)
+        .bind(id)
+        .bind(tenant_id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An account made at single sign-on becomes the SCIM user Entra now provisions.
+pub(crate) async fn adopt_as_provisioned<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    tenant_id: &str,
+    id: &str,
+    profile: &ProvisionedProfile<'_>,
+    at: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    let sql = format!(
+        "UPDATE account SET source = 'scim', {PROFILE_SET} \
+         WHERE account_id = $10 AND tenant_id = $11 AND source = 'sso'"
+    );
+    bind_profile(sqlx::query(sqlx::AssertSqlSafe(sql)), profile, at)
+        .bind(id)
+        .bind(tenant_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// SCIM DELETE: the live SCIM user is deactivated and marked deleted with its last document;
+/// `false` when there is no such user.
+pub(crate) async fn mark_deleted_in_idp(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    id: &str,
+    doc_json: &str,
+    at: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE account SET is_active = 0, scim_deleted_at = $1, updated_at = $1, version = version + 1, \
+         scim_doc = $4 \
+         WHERE account_id = $2 AND tenant_id = $3 AND source = 'scim' AND scim_deleted_at IS NULL",
+    )
+    .bind(at)
+    .bind(id)
     .bind(tenant_id)
+    .bind(doc_json)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A person renamed at the provider (new UPN or e-mail): an SSO account follows the new name
+/// when no other account of the tenant has it.
+pub(crate) async fn follow_sso_rename(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    id: &str,
+    username: &Username,
+    at: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE account SET username = $1, username_folded = $2, updated_at = $3 \
+         WHERE account_id = $4 AND NOT EXISTS \
+         (SELECT 1 FROM account o WHERE o.tenant_id = $5 AND o.username_folded = $2)",
+    )
+    .bind(username.as_str())
+    .bind(username.folded())
+    .bind(at)
+    .bind(id)
+    .bind(tenant_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Links an account to the provider's person (`sso_key`: provider and subject) at first sign-in.
+pub(crate) async fn link_sso(
+    conn: &mut AnyConnection,
+    id: &str,
+    sso_key: &str,
+    subject: &str,
+    at: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE account SET sso_key = $1, sso_subject = $2, updated_at = $3 WHERE account_id = $4",
+    )
+    .bind(sso_key)
+    .bind(subject)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A local account as an administrator edits it; the password only when a new one is given.
+pub(crate) async fn update_local(
+    conn: &mut AnyConnection,
+    id: &str,
+    username: &Username,
+    display_name: &str,
+    is_admin: bool,
+    password_hash: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $8, \
+         is_admin = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, version = version + 1 \
+         WHERE account_id = $7",
+    )
     .bind(username.as_str())
     .bind(username.folded())
     .bind(display_name)
-    .bind(AccountSource::Local.as_db())
-    .bind(bit(true))
     .bind(bit(is_admin))
     .bind(password_hash)
-    .bind(ts)
-    .bind(ts)
+    .bind(at)
+    .bind(id)
     .bind(fold_username(display_name))
     .execute(&mut *conn)
     .await
     .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
-    Ok(id)
+    Ok(())
+}
+
+/// Deactivates or reactivates an account.
+pub(crate) async fn set_active(
+    conn: &mut AnyConnection,
+    id: &str,
+    active: bool,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE account SET is_active = $1, updated_at = $2, version = version + 1 WHERE account_id = $3",
+    )
+    .bind(bit(active))
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a local account's password hash.
+pub(crate) async fn set_password_hash(
+    conn: &mut AnyConnection,
+    id: &str,
+    hash: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE account_id = $3")
+        .bind(hash)
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Which username comparison the stored `username_folded` values follow (`app_meta`).
@@ -201,12 +466,7 @@ impl Backend {
                 message: "this account signs in through the identity provider (SCIM or single sign-on) and has no local password".into(),
             });
         }
-        sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE account_id = $3")
-            .bind(&hash)
-            .bind(now())
-            .bind(&account_id)
-            .execute(&mut *tx)
-            .await?;
+        set_password_hash(&mut tx, &account_id, &hash, now()).await?;
         sqlx::query("DELETE FROM session WHERE account_id = $1")
             .bind(&account_id)
             .execute(&mut *tx)

@@ -4,11 +4,11 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::backend::auth::accounts::insert_local;
+use crate::backend::auth::accounts::{self, insert_local};
 use crate::backend::auth::sessions::SessionInfo;
 use crate::backend::clock::now;
-use crate::backend::db::{bit, flag};
-use crate::backend::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
+use crate::backend::db::flag;
+use crate::backend::error::{DomainError, Result};
 use crate::backend::{auth::passwords, Backend};
 use crate::domain::account::AccountSource;
 use crate::domain::directory::LocalUserForm;
@@ -133,22 +133,16 @@ impl Backend {
             }
             may_grant_admin(session)?;
         }
-        sqlx::query(
-            "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $8, \
-             is_admin = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, version = version + 1 \
-             WHERE account_id = $7",
+        accounts::update_local(
+            &mut tx,
+            id,
+            &username,
+            form.display_name.trim(),
+            form.is_admin,
+            hash.as_deref(),
+            now(),
         )
-        .bind(username.as_str())
-        .bind(username.folded())
-        .bind(form.display_name.trim())
-        .bind(bit(form.is_admin))
-        .bind(&hash)
-        .bind(now())
-        .bind(id)
-        .bind(crate::domain::account::fold_username(form.display_name.trim()))
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
+        .await?;
         if hash.is_some() {
             sqlx::query("DELETE FROM session WHERE account_id = $1 AND session_hash <> $2")
                 .bind(id)
@@ -175,12 +169,7 @@ impl Backend {
         }
         let mut tx = self.db.begin_write().await?;
         changeable_account(&mut tx, session, id).await?;
-        sqlx::query("UPDATE account SET is_active = $1, updated_at = $2, version = version + 1 WHERE account_id = $3")
-            .bind(bit(active))
-            .bind(now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        accounts::set_active(&mut tx, id, active, now()).await?;
         if !active {
             sqlx::query("DELETE FROM session WHERE account_id = $1")
                 .bind(id)

@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::backend::auth::accounts;
 use crate::backend::clock::now;
-use crate::backend::db::{bit, flag};
+use crate::backend::db::flag;
 use crate::backend::error::{is_unique_violation, DomainError, Result};
 use crate::backend::scim::query::{Bind, Compiler};
 use crate::backend::Backend;
@@ -150,6 +151,23 @@ async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<Sc
     to_user(&row)
 }
 
+impl Derived {
+    /// The columns the account writer stores for this user, with its document.
+    fn profile<'a>(&'a self, doc_json: &'a str) -> accounts::ProvisionedProfile<'a> {
+        accounts::ProvisionedProfile {
+            username: &self.username,
+            username_folded: &self.username_folded,
+            display_name: &self.display_name,
+            active: self.active,
+            provisioned: accounts::Provisioned {
+                external_id: self.external_id.as_deref(),
+                work_email_folded: self.work_email_folded.as_deref(),
+                doc_json,
+            },
+        }
+    }
+}
+
 /// The INSERT of a new SCIM user.
 async fn insert<'e>(
     conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
@@ -159,26 +177,27 @@ async fn insert<'e>(
     doc: &Doc,
     ts: i64,
 ) -> std::result::Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, display_name_folded, \
-         source, is_active, is_admin, external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $12, 1)",
+    let json = Value::Object(doc.clone()).to_string();
+    let p = d.profile(&json);
+    accounts::insert(
+        conn,
+        &accounts::NewAccount {
+            id,
+            tenant_id,
+            username: p.username,
+            username_folded: p.username_folded,
+            display_name: p.display_name,
+            source: AccountSource::Scim,
+            is_active: p.active,
+            is_admin: false,
+            password_hash: None,
+            sso_key: None,
+            sso_subject: None,
+            provisioned: Some(p.provisioned),
+            at: ts,
+        },
     )
-    .bind(id)
-    .bind(tenant_id)
-    .bind(&d.username)
-    .bind(&d.username_folded)
-    .bind(&d.display_name)
-    .bind(fold_username(&d.display_name))
-    .bind(AccountSource::Scim.as_db())
-    .bind(bit(d.active))
-    .bind(&d.external_id)
-    .bind(&d.work_email_folded)
-    .bind(Value::Object(doc.clone()).to_string())
-    .bind(ts)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Writes a document over an existing user, if its version is still `version`.
@@ -193,27 +212,9 @@ async fn store(
     let d = derive(doc);
     check_username(&d)?;
     let json = Value::Object(doc.clone()).to_string();
-    let done = sqlx::query(
-        "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
-         external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, updated_at = $9, version = version + 1 \
-         WHERE account_id = $10 AND tenant_id = $11 AND source = 'scim' AND scim_deleted_at IS NULL AND version = $12",
-    )
-    .bind(&d.username)
-    .bind(&d.username_folded)
-    .bind(&d.display_name)
-    .bind(fold_username(&d.display_name))
-    .bind(&d.external_id)
-    .bind(&d.work_email_folded)
-    .bind(bit(d.active))
-    .bind(json)
-    .bind(ts)
-    .bind(id)
-    .bind(tenant_id)
-    .bind(version)
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| uniqueness(e, &d.username))?;
-    Ok(done.rows_affected() == 1)
+    accounts::replace_provisioned(conn, tenant_id, id, &d.profile(&json), version, ts)
+        .await
+        .map_err(|e| uniqueness(e, &d.username))
 }
 
 impl Backend {
@@ -297,25 +298,10 @@ impl Backend {
         let Some(row) = found else { return Ok(None) };
         let id: String = row.try_get("account_id")?;
         let version: i64 = row.try_get("version")?;
-        sqlx::query(
-            "UPDATE account SET source = 'scim', username = $1, username_folded = $2, display_name = $3, \
-             display_name_folded = $4, external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, \
-             updated_at = $9, version = version + 1 WHERE account_id = $10 AND tenant_id = $11 AND source = 'sso'",
-        )
-        .bind(&d.username)
-        .bind(&d.username_folded)
-        .bind(&d.display_name)
-        .bind(fold_username(&d.display_name))
-        .bind(&d.external_id)
-        .bind(&d.work_email_folded)
-        .bind(bit(d.active))
-        .bind(Value::Object(doc.clone()).to_string())
-        .bind(ts)
-        .bind(&id)
-        .bind(tenant_id)
-        .execute(&self.db.pool)
-        .await
-        .map_err(|e| uniqueness(e, &d.username))?;
+        let json = Value::Object(doc.clone()).to_string();
+        accounts::adopt_as_provisioned(&self.db.pool, tenant_id, &id, &d.profile(&json), ts)
+            .await
+            .map_err(|e| uniqueness(e, &d.username))?;
         tracing::info!(tenant_id = %tenant_id, account_id = %id, "SCIM adopted an account made at single sign-on");
         Ok(Some(ScimUser {
             id,
@@ -407,18 +393,8 @@ impl Backend {
             _ => Map::new(),
         };
         doc.insert("active".into(), Value::Bool(false));
-        let done = sqlx::query(
-            "UPDATE account SET is_active = 0, scim_deleted_at = $1, updated_at = $1, version = version + 1, \
-             scim_doc = $4 \
-             WHERE account_id = $2 AND tenant_id = $3 AND source = 'scim' AND scim_deleted_at IS NULL",
-        )
-        .bind(ts)
-        .bind(id)
-        .bind(tenant_id)
-        .bind(Value::Object(doc).to_string())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        let json = Value::Object(doc).to_string();
+        if !accounts::mark_deleted_in_idp(&mut tx, tenant_id, id, &json, ts).await? {
             return Err(DomainError::NotFound("user"));
         }
         sqlx::query("DELETE FROM session WHERE account_id = $1")

@@ -7,10 +7,11 @@
 use serde_json::{Map, Value};
 use sqlx::Row;
 
+use crate::backend::auth::accounts;
 use crate::backend::auth::sessions::{SessionInfo, SsoTokens};
 use crate::backend::clock::now;
 use crate::backend::crypto::secrets::{decrypt, encrypt, random_token, sha256_hex};
-use crate::backend::db::{bit, flag};
+use crate::backend::db::flag;
 use crate::backend::error::{DomainError, Result};
 use crate::backend::sso::id_token::{self, claim_text, Expected, IdTokenClaims, KeySource};
 use crate::backend::sso::oidc_client::{Provider, Tokens};
@@ -516,19 +517,9 @@ impl Backend {
             // the new name when it is free, SCIM ones follow SCIM.
             let source: String = r.try_get("source").map_err(db)?;
             if AccountSource::from_db(&source) == Some(AccountSource::Sso) {
-                sqlx::query(
-                    "UPDATE account SET username = $1, username_folded = $2, updated_at = $3 \
-                     WHERE account_id = $4 AND NOT EXISTS \
-                     (SELECT 1 FROM account o WHERE o.tenant_id = $5 AND o.username_folded = $2)",
-                )
-                .bind(username.as_str())
-                .bind(username.folded())
-                .bind(now())
-                .bind(&id)
-                .bind(tenant_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+                accounts::follow_sso_rename(&mut tx, tenant_id, &id, &username, now())
+                    .await
+                    .map_err(db)?;
             }
             tx.commit().await.map_err(db)?;
             return Ok(id);
@@ -555,16 +546,9 @@ impl Backend {
                     format!("account {id} is linked to {k}"),
                 ));
             }
-            sqlx::query(
-                "UPDATE account SET sso_key = $1, sso_subject = $2, updated_at = $3 WHERE account_id = $4",
-            )
-            .bind(&sso_key)
-            .bind(&subject)
-            .bind(now())
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            accounts::link_sso(&mut tx, &id, &sso_key, &subject, now())
+                .await
+                .map_err(db)?;
             tx.commit().await.map_err(db)?;
             return Ok(id);
         }
@@ -601,24 +585,25 @@ impl Backend {
         }
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
-        sqlx::query(
-            "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
-             display_name_folded, source, is_active, is_admin, sso_key, sso_subject, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        let folded = username.folded();
+        accounts::insert(
+            &mut *tx,
+            &accounts::NewAccount {
+                id: &id,
+                tenant_id,
+                username: username.as_str(),
+                username_folded: &folded,
+                display_name: &done.display_name,
+                source: AccountSource::Sso,
+                is_active: true,
+                is_admin: false,
+                password_hash: None,
+                sso_key: Some(&sso_key),
+                sso_subject: Some(&subject),
+                provisioned: None,
+                at: ts,
+            },
         )
-        .bind(&id)
-        .bind(tenant_id)
-        .bind(username.as_str())
-        .bind(username.folded())
-        .bind(&done.display_name)
-        .bind(crate::domain::account::fold_username(&done.display_name))
-        .bind(AccountSource::Sso.as_db())
-        .bind(bit(true))
-        .bind(bit(false))
-        .bind(&sso_key)
-        .bind(&subject)
-        .bind(ts)
-        .execute(&mut *tx)
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)?;
