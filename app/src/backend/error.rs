@@ -34,9 +34,6 @@ pub enum DomainError {
     /// A form with problems in several fields (already worded for the console).
     #[error("invalid form")]
     Form(AppError),
-    /// A SCIM protocol error found while applying a request (bad filter, PATCH path, value).
-    #[error("{0}")]
-    Scim(#[from] crate::scim::ScimError),
     #[error("{0}")]
     Internal(String),
 }
@@ -116,10 +113,6 @@ impl From<DomainError> for AppError {
             DomainError::Denied(message) => AppError::PermissionDenied { message },
             DomainError::InvalidCredentials => AppError::InvalidCredentials,
             DomainError::Form(e) => e,
-            DomainError::Scim(e) => AppError::Invalid {
-                field: String::new(),
-                message: e.detail,
-            },
             DomainError::Throttled { retry_after_secs } => {
                 AppError::TooManyAttempts { retry_after_secs }
             }

@@ -6,9 +6,11 @@
 
 pub mod error;
 pub mod filter;
+pub mod lowering;
 pub mod patch;
 pub mod path;
 pub mod projection;
+pub mod resource;
 pub mod schema;
 
 pub use error::{ScimError, ScimType};

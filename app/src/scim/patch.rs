@@ -16,7 +16,7 @@ use super::schema::{
     PATCH_SCHEMA,
 };
 
-pub type Doc = Map<String, Value>;
+pub use crate::domain::provisioned::{Document as Doc, MemberChange};
 
 /// Most operations one PATCH request may carry; more is refused with `tooMany` before any
 /// work, so the work per request stays bounded.
@@ -34,16 +34,6 @@ pub struct PatchOp {
     pub op: OpKind,
     pub path: Option<PatchPath>,
     pub value: Option<Value>,
-}
-
-/// A change to a group's members, in member ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MemberChange {
-    Add(Vec<String>),
-    Remove(Vec<String>),
-    RemoveAll,
-    /// Replace the whole member list.
-    Set(Vec<String>),
 }
 
 fn syntax(detail: impl Into<String>) -> ScimError {

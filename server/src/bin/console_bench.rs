@@ -77,7 +77,10 @@ async fn main() -> anyhow::Result<()> {
                     "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{i}")},
                 });
                 backend
-                    .scim_create_user(&tenant, &body)
+                    .scim_create_user(
+                        &tenant,
+                        app::scim::resource::user_from_body(&body).expect("a valid user"),
+                    )
                     .await
                     .expect("provision");
             }
@@ -124,13 +127,12 @@ async fn main() -> anyhow::Result<()> {
         if g < args.member_of {
             members.push(json!({ "value": viewer }));
         }
-        let group = backend
-            .scim_create_group(
-                &tenant,
-                &json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                         "displayName": format!("Group {g:04}"), "members": members }),
-            )
-            .await?;
+        let (record, members) = app::scim::resource::group_from_body(
+            &json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                     "displayName": format!("Group {g:04}"), "members": members }),
+        )
+        .expect("a valid group");
+        let group = backend.scim_create_group(&tenant, record, &members).await?;
         backend
             .assign_security_topic(&admin, directory_viewer, &group.id)
             .await?;

@@ -20,7 +20,6 @@ impl From<ScimError> for ScimFailure {
 impl From<DomainError> for ScimFailure {
     fn from(e: DomainError) -> Self {
         Self(match e {
-            DomainError::Scim(e) => e,
             DomainError::Form(e) => ScimError::bad(ScimType::InvalidValue, e.to_string()),
             DomainError::NotFound(what) => {
                 ScimError::not_found(format!("No {what} with this id in this tenant."))

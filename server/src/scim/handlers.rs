@@ -5,9 +5,13 @@ use std::collections::HashMap;
 use app::backend::activity::ActivityEvent;
 use app::backend::scim::groups::ScimGroup;
 use app::backend::Backend;
+use app::domain::record_filter::Condition;
 use app::scim::filter::{self, Filter};
+use app::scim::lowering::lower;
 use app::scim::patch::parse_patch;
 use app::scim::projection::Projection;
+use app::scim::resource::{group_from_body, user_from_body};
+use app::scim::schema::Resource;
 use app::scim::{ScimError, ScimType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::discovery::{self, MAX_RESULTS};
+use super::edits::{Patch, Tombstone};
 use super::error::ScimFailure;
 use super::render;
 use super::SCIM_JSON;
@@ -244,7 +249,7 @@ async fn search_all(b: &Backend, req: &Request) -> Outcome {
     let p = search_params(req)?;
     let (t, base) = (req.tenant.as_str(), req.base.as_str());
     let (users_total, users) = b
-        .scim_list_users(t, p.filter.as_ref(), p.start, p.count)
+        .scim_list_users(t, p.condition(Resource::User)?.as_ref(), p.start, p.count)
         .await?;
     let mut items: Vec<Value> = users
         .iter()
@@ -254,7 +259,12 @@ async fn search_all(b: &Backend, req: &Request) -> Outcome {
     let group_start = (p.start - users_total).max(1);
     let room = p.count - i64::try_from(items.len()).unwrap_or(p.count);
     let (groups_total, groups) = b
-        .scim_list_groups(t, p.filter.as_ref(), group_start, room.max(0))
+        .scim_list_groups(
+            t,
+            p.condition(Resource::Group)?.as_ref(),
+            group_start,
+            room.max(0),
+        )
         .await?;
     for g in &groups {
         items.push(group_json(b, t, base, g, &p.projection, true).await?);
@@ -303,6 +313,17 @@ struct ListParams {
     start: i64,
     count: i64,
     projection: Projection,
+}
+
+impl ListParams {
+    /// The filter as the store's condition on `resource`.
+    fn condition(&self, resource: Resource) -> Result<Option<Condition>, ScimFailure> {
+        Ok(self
+            .filter
+            .as_ref()
+            .map(|f| lower(resource, f))
+            .transpose()?)
+    }
 }
 
 fn list_params(get: impl Fn(&str) -> Option<String>) -> Result<ListParams, ScimFailure> {
@@ -372,7 +393,7 @@ async fn users(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::GET, None) => {
             let p = query_params(req)?;
             let (total, users) = b
-                .scim_list_users(t, p.filter.as_ref(), p.start, p.count)
+                .scim_list_users(t, p.condition(Resource::User)?.as_ref(), p.start, p.count)
                 .await?;
             let items = users
                 .iter()
@@ -383,7 +404,7 @@ async fn users(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::POST, Some(".search")) => {
             let p = search_params(req)?;
             let (total, users) = b
-                .scim_list_users(t, p.filter.as_ref(), p.start, p.count)
+                .scim_list_users(t, p.condition(Resource::User)?.as_ref(), p.start, p.count)
                 .await?;
             let items = users
                 .iter()
@@ -394,7 +415,9 @@ async fn users(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::POST, None) => {
             // Everything of the request is parsed before anything is written.
             let p = projection(req)?;
-            let u = b.scim_create_user(t, &json_body(req)?).await?;
+            let u = b
+                .scim_create_user(t, user_from_body(&json_body(req)?)?)
+                .await?;
             let loc = format!("{base}/Users/{}", u.id);
             Ok(Reply::resource(
                 StatusCode::CREATED,
@@ -416,7 +439,9 @@ async fn users(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         }
         (&Method::PUT, Some(id)) => {
             let p = projection(req)?;
-            let u = b.scim_replace_user(t, id, &json_body(req)?).await?;
+            let u = b
+                .scim_replace_user(t, id, user_from_body(&json_body(req)?)?)
+                .await?;
             Ok(Reply::resource(
                 StatusCode::OK,
                 render::user(base, &u, &p),
@@ -428,7 +453,7 @@ async fn users(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::PATCH, Some(id)) => {
             let p = projection(req)?;
             let ops = parse_patch(&json_body(req)?)?;
-            let u = b.scim_patch_user(t, id, &ops).await?;
+            let u = b.scim_patch_user(t, id, &Patch(ops)).await?;
             Ok(Reply::resource(
                 StatusCode::OK,
                 render::user(base, &u, &p),
@@ -438,7 +463,7 @@ async fn users(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             ))
         }
         (&Method::DELETE, Some(id)) => {
-            b.scim_delete_user(t, id).await?;
+            b.scim_delete_user(t, id, &Tombstone).await?;
             Ok(Reply::no_content(id))
         }
         _ => Err(method_not_allowed()),
@@ -450,7 +475,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
     let base = req.base.as_str();
     let list = |p: ListParams| async move {
         let (total, groups) = b
-            .scim_list_groups(t, p.filter.as_ref(), p.start, p.count)
+            .scim_list_groups(t, p.condition(Resource::Group)?.as_ref(), p.start, p.count)
             .await?;
         let mut items = Vec::with_capacity(groups.len());
         for g in &groups {
@@ -463,7 +488,8 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         (&Method::POST, Some(".search")) => list(search_params(req)?).await,
         (&Method::POST, None) => {
             let p = projection(req)?;
-            let g = b.scim_create_group(t, &json_body(req)?).await?;
+            let (record, members) = group_from_body(&json_body(req)?)?;
+            let g = b.scim_create_group(t, record, &members).await?;
             let body = group_json(b, t, base, &g, &p, true).await?;
             let loc = format!("{base}/Groups/{}", g.id);
             Ok(Reply::resource(
@@ -488,7 +514,8 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
         }
         (&Method::PUT, Some(id)) => {
             let p = projection(req)?;
-            let g = b.scim_replace_group(t, id, &json_body(req)?).await?;
+            let (record, members) = group_from_body(&json_body(req)?)?;
+            let g = b.scim_replace_group(t, id, record, &members).await?;
             let body = group_json(b, t, base, &g, &p, true).await?;
             Ok(Reply::resource(
                 StatusCode::OK,
@@ -503,7 +530,7 @@ async fn groups(b: &Backend, req: &Request, id: Option<&str>) -> Outcome {
             // resource as projected (RFC 7644 §3.5.2: a 200 carries the entire resource).
             let p = projection(req)?;
             let ops = parse_patch(&json_body(req)?)?;
-            let g = b.scim_patch_group(t, id, &ops).await?;
+            let g = b.scim_patch_group(t, id, &Patch(ops)).await?;
             if !req.query.contains_key("attributes") {
                 return Ok(Reply::no_content(&g.id));
             }

@@ -5,6 +5,7 @@
 //! tenant's provisioning activity.
 
 mod discovery;
+mod edits;
 mod error;
 mod handlers;
 mod render;

@@ -118,7 +118,8 @@ async fn users_and_groups_pages_search_filter_and_page() {
     for i in 0..60 {
         let body = serde_json::json!({"userName": format!("u{i:02}@contoso.com"), "displayName": format!("User {i}"), "active": i % 10 != 0,
             "emails": [{"type": "work", "value": format!("U{i:02}@Contoso.com")}], "phoneNumbers": [{"type": "mobile", "value": "+1 555"}]});
-        app.backend.scim_create_user(t, &body).await.unwrap();
+        let record = app::scim::resource::user_from_body(&body).unwrap();
+        app.backend.scim_create_user(t, record).await.unwrap();
     }
     let all = app
         .call(
@@ -215,12 +216,13 @@ async fn users_and_groups_pages_search_filter_and_page() {
         .json();
     assert_eq!(pct["total"], 0, "LIKE wildcards are literal");
 
+    let (record, members) = app::scim::resource::group_from_body(
+        &serde_json::json!({"displayName": "Sales", "members": [{"value": "not-a-user"}]}),
+    )
+    .unwrap();
     let g = app
         .backend
-        .scim_create_group(
-            t,
-            &serde_json::json!({"displayName": "Sales", "members": [{"value": "not-a-user"}]}),
-        )
+        .scim_create_group(t, record, &members)
         .await
         .unwrap();
     let groups = app

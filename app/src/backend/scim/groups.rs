@@ -11,17 +11,16 @@ use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
 use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::scim::query::Records;
 use crate::backend::Backend;
-use crate::domain::account::AccountSource;
-use crate::scim::filter::Filter;
-use crate::scim::patch::{normalize_resource, Doc, MemberChange, PatchOp};
-use crate::scim::schema::Resource;
-use crate::scim::{ScimError, ScimType};
+use crate::domain::account::{fold_username, AccountSource};
+use crate::domain::provisioned::{Document, GroupEdit, GroupRecord, MemberChange};
+use crate::domain::record_filter::Condition;
 
 #[derive(Debug, Clone)]
 pub struct ScimGroup {
     pub id: String,
-    pub doc: Doc,
+    pub doc: Document,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
@@ -36,9 +35,10 @@ pub struct Member {
 
 fn conflict(e: sqlx::Error, name: &str) -> DomainError {
     if is_unique_violation(&e) {
-        DomainError::Scim(ScimError::conflict(format!(
-            "A group named “{name}” already exists in this tenant."
-        )))
+        DomainError::Conflict {
+            field: "name",
+            message: format!("A group named “{name}” already exists in this tenant."),
+        }
     } else {
         e.into()
     }
@@ -74,28 +74,16 @@ async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<Sc
     to_group(&row)
 }
 
-/// Takes the member list out of a create/replace document.
-fn take_members(doc: &mut Doc) -> Vec<String> {
-    match doc.remove("members") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|m| m.get("value").and_then(Value::as_str).map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Adds members; ids already present are left as they are. Ids are kept as sent even when no
 /// user of the tenant has them (yet): RFC 7644 does not require it, and they are only ever
 /// joined to accounts of this tenant.
 async fn add_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -> Result<()> {
     let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
     if unique.iter().any(|id| id.is_empty() || id.len() > 256) {
-        return Err(ScimError::bad(
-            ScimType::InvalidValue,
-            "a member id must be 1 to 256 characters",
-        )
-        .into());
+        return Err(DomainError::Invalid {
+            field: "members",
+            message: "a member id must be 1 to 256 characters".into(),
+        });
     }
     // One statement per 200 members: ($1, $2), ($1, $3), …
     for chunk in unique.chunks(200) {
@@ -157,46 +145,42 @@ async fn clear_members(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The columns derived from a group document: its name and external id.
-fn derive(doc: &Doc) -> (String, Option<String>) {
-    let name = doc
-        .get("displayName")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    (
-        name,
-        doc.get("externalId")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    )
-}
-
-async fn store(conn: &mut AnyConnection, tenant_id: &str, id: &str, doc: &Doc) -> Result<()> {
-    let (name, external_id) = derive(doc);
+async fn store(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    id: &str,
+    record: &GroupRecord,
+) -> Result<()> {
+    let name = &record.name;
     sqlx::query(
         "UPDATE security_group SET display_name = $1, display_name_folded = $2, external_id = $3, scim_doc = $4, \
          updated_at = $5, version = version + 1 WHERE group_id = $6 AND tenant_id = $7",
     )
-    .bind(&name)
-    .bind(crate::domain::account::fold_username(&name))
-    .bind(external_id)
-    .bind(Value::Object(doc.clone()).to_string())
+    .bind(name)
+    .bind(fold_username(name))
+    .bind(&record.external_id)
+    .bind(Value::Object(record.document.clone()).to_string())
     .bind(now())
     .bind(id)
     .bind(tenant_id)
     .execute(&mut *conn)
     .await
-    .map_err(|e| conflict(e, &name))?;
+    .map_err(|e| conflict(e, name))?;
     Ok(())
 }
 
 impl Backend {
-    pub async fn scim_create_group(&self, tenant_id: &str, body: &Value) -> Result<ScimGroup> {
-        let mut doc = normalize_resource(Resource::Group, body)?;
-        let members = take_members(&mut doc);
-        let (name, external_id) = derive(&doc);
+    pub async fn scim_create_group(
+        &self,
+        tenant_id: &str,
+        record: GroupRecord,
+        members: &[String],
+    ) -> Result<ScimGroup> {
+        let GroupRecord {
+            name,
+            external_id,
+            document,
+        } = record;
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
         let mut tx = self.db.begin_write().await?;
@@ -207,19 +191,19 @@ impl Backend {
         .bind(&id)
         .bind(tenant_id)
         .bind(&name)
-        .bind(crate::domain::account::fold_username(&name))
+        .bind(fold_username(&name))
         .bind(external_id)
         .bind(AccountSource::Scim.as_db())
-        .bind(Value::Object(doc.clone()).to_string())
+        .bind(Value::Object(document.clone()).to_string())
         .bind(ts)
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, &name))?;
-        add_members(&mut tx, &id, &members).await?;
+        add_members(&mut tx, &id, members).await?;
         tx.commit().await?;
         Ok(ScimGroup {
             id,
-            doc,
+            doc: document,
             created_at: ts,
             updated_at: ts,
             version: 1,
@@ -259,35 +243,37 @@ impl Backend {
         &self,
         tenant_id: &str,
         id: &str,
-        body: &Value,
+        record: GroupRecord,
+        members: &[String],
     ) -> Result<ScimGroup> {
-        let mut doc = normalize_resource(Resource::Group, body)?;
-        let members = take_members(&mut doc);
         let mut tx = self.db.begin_write().await?;
         lock_row(&mut tx, self.db.kind, id).await?;
         fetch(&mut tx, tenant_id, id).await?;
-        store(&mut tx, tenant_id, id, &doc).await?;
+        store(&mut tx, tenant_id, id, &record).await?;
         clear_members(&mut tx, id).await?;
-        add_members(&mut tx, id, &members).await?;
+        add_members(&mut tx, id, members).await?;
         let group = fetch(&mut tx, tenant_id, id).await?;
         tx.commit().await?;
         Ok(group)
     }
 
-    /// PATCH: attributes and member changes in one transaction; all or nothing.
-    pub async fn scim_patch_group(
+    /// PATCH: the edit applies to the group as read under its row lock; attributes and member
+    /// changes are one transaction, all or nothing.
+    pub async fn scim_patch_group<E>(
         &self,
         tenant_id: &str,
         id: &str,
-        ops: &[PatchOp],
-    ) -> Result<ScimGroup> {
+        edit: &E,
+    ) -> Result<ScimGroup, E::Error>
+    where
+        E: GroupEdit,
+        E::Error: From<DomainError>,
+    {
         let mut tx = self.db.begin_write().await?;
         lock_row(&mut tx, self.db.kind, id).await?;
         let current = fetch(&mut tx, tenant_id, id).await?;
-        let (doc, changes) =
-            crate::backend::scim::patching::apply_bounded(Resource::Group, &current.doc, ops)
-                .await?;
-        for change in &changes {
+        let edited = edit.apply(&current.doc).await?;
+        for change in &edited.members {
             match change {
                 MemberChange::Add(ids) => add_members(&mut tx, id, ids).await?,
                 MemberChange::Remove(ids) => remove_members(&mut tx, id, ids).await?,
@@ -298,11 +284,11 @@ impl Backend {
                 }
             }
         }
-        if doc != current.doc || !changes.is_empty() {
-            store(&mut tx, tenant_id, id, &doc).await?;
+        if edited.record.document != current.doc || !edited.members.is_empty() {
+            store(&mut tx, tenant_id, id, &edited.record).await?;
         }
         let group = fetch(&mut tx, tenant_id, id).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(DomainError::from)?;
         Ok(group)
     }
 
@@ -323,13 +309,13 @@ impl Backend {
     pub async fn scim_list_groups(
         &self,
         tenant_id: &str,
-        filter: Option<&Filter>,
+        filter: Option<&Condition>,
         start: i64,
         count: i64,
     ) -> Result<(i64, Vec<ScimGroup>)> {
         let (rows, total) = self
             .scim_list(
-                Resource::Group,
+                Records::Groups,
                 SELECT,
                 "g",
                 "g.source = 'scim' AND ",

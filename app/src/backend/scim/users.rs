@@ -12,97 +12,46 @@ use crate::backend::auth::accounts;
 use crate::backend::clock::now;
 use crate::backend::db::flag;
 use crate::backend::error::{is_unique_violation, DomainError, Result};
-use crate::backend::scim::query::{Bind, Compiler};
+use crate::backend::scim::query::{Bind, Compiler, Records};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
-use crate::scim::filter::Filter;
-use crate::scim::patch::{normalize_resource, Doc, PatchOp};
-use crate::scim::schema::{parse_bool, Resource};
-use crate::scim::ScimError;
+use crate::domain::provisioned::{Document, UserEdit, UserRecord};
+use crate::domain::record_filter::Condition;
 
 /// A SCIM user as stored.
 #[derive(Debug, Clone)]
 pub struct ScimUser {
     pub id: String,
-    pub doc: Doc,
+    pub doc: Document,
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
 }
 
-/// Columns derived from a document.
+/// A record with the columns the store folds, ready to write.
 struct Derived {
-    username: String,
+    record: UserRecord,
     username_folded: String,
-    display_name: String,
-    external_id: Option<String>,
     work_email_folded: Option<String>,
-    active: bool,
+    json: String,
 }
 
-fn derive(doc: &Doc) -> Derived {
-    let username = doc
-        .get("userName")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let display_name = doc
-        .get("displayName")
-        .and_then(Value::as_str)
-        .or_else(|| {
-            doc.get("name")
-                .and_then(|n| n.get("formatted"))
-                .and_then(Value::as_str)
-        })
-        .unwrap_or_default()
-        .to_owned();
-    let work_email_folded = doc
-        .get("emails")
-        .and_then(Value::as_array)
-        .and_then(|emails| {
-            emails
-                .iter()
-                .find(|e| {
-                    e.get("type")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| t.eq_ignore_ascii_case("work"))
-                })
-                .and_then(|e| e.get("value").and_then(Value::as_str))
-                .map(fold_username)
-        });
+fn derive(record: UserRecord) -> Derived {
     Derived {
-        username_folded: fold_username(&username),
-        username,
-        display_name,
-        external_id: doc.get("externalId").and_then(|v| match v {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }),
-        work_email_folded,
-        active: doc.get("active").and_then(parse_bool).unwrap_or(true),
+        username_folded: fold_username(&record.username),
+        work_email_folded: record.work_email.as_deref().map(fold_username),
+        json: Value::Object(record.document.clone()).to_string(),
+        record,
     }
-}
-
-/// A userName no console could show honestly (control, zero-width or direction characters) is
-/// refused, as everywhere else.
-fn check_username(d: &Derived) -> Result<()> {
-    if d.username.chars().any(crate::domain::account::is_invisible) {
-        return Err(DomainError::Scim(ScimError::bad(
-            crate::scim::ScimType::InvalidValue,
-            "userName contains control or invisible characters.",
-        )));
-    }
-    Ok(())
 }
 
 fn uniqueness(e: sqlx::Error, username: &str) -> DomainError {
     if is_unique_violation(&e) {
-        DomainError::Scim(ScimError::conflict(format!(
-            "A user with userName “{username}” already exists in this tenant."
-        )))
+        DomainError::Conflict {
+            field: "username",
+            message: format!("A user with userName “{username}” already exists in this tenant."),
+        }
     } else {
         e.into()
     }
@@ -125,11 +74,10 @@ fn to_user(row: &AnyRow) -> Result<ScimUser> {
 }
 
 /// The user as `store` left it (saves reading it back).
-fn updated(before: ScimUser, doc: Doc, ts: i64) -> ScimUser {
-    let active = derive(&doc).active;
+fn updated(before: ScimUser, record: UserRecord, ts: i64) -> ScimUser {
     ScimUser {
-        doc,
-        active,
+        doc: record.document,
+        active: record.active,
         updated_at: ts,
         version: before.version + 1,
         ..before
@@ -153,16 +101,16 @@ async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<Sc
 
 impl Derived {
     /// The columns the account writer stores for this user, with its document.
-    fn profile<'a>(&'a self, doc_json: &'a str) -> accounts::ProvisionedProfile<'a> {
+    fn profile(&self) -> accounts::ProvisionedProfile<'_> {
         accounts::ProvisionedProfile {
-            username: &self.username,
+            username: &self.record.username,
             username_folded: &self.username_folded,
-            display_name: &self.display_name,
-            active: self.active,
+            display_name: &self.record.display_name,
+            active: self.record.active,
             provisioned: accounts::Provisioned {
-                external_id: self.external_id.as_deref(),
+                external_id: self.record.external_id.as_deref(),
                 work_email_folded: self.work_email_folded.as_deref(),
-                doc_json,
+                doc_json: &self.json,
             },
         }
     }
@@ -174,11 +122,9 @@ async fn insert<'e>(
     tenant_id: &str,
     id: &str,
     d: &Derived,
-    doc: &Doc,
     ts: i64,
 ) -> std::result::Result<(), sqlx::Error> {
-    let json = Value::Object(doc.clone()).to_string();
-    let p = d.profile(&json);
+    let p = d.profile();
     accounts::insert(
         conn,
         &accounts::NewAccount {
@@ -200,49 +146,43 @@ async fn insert<'e>(
     .await
 }
 
-/// Writes a document over an existing user, if its version is still `version`.
+/// Writes a record over an existing user, if its version is still `version`.
 async fn store(
     conn: &mut AnyConnection,
     tenant_id: &str,
     id: &str,
-    doc: &Doc,
+    d: &Derived,
     version: i64,
     ts: i64,
 ) -> Result<bool> {
-    let d = derive(doc);
-    check_username(&d)?;
-    let json = Value::Object(doc.clone()).to_string();
-    accounts::replace_provisioned(conn, tenant_id, id, &d.profile(&json), version, ts)
+    accounts::replace_provisioned(conn, tenant_id, id, &d.profile(), version, ts)
         .await
-        .map_err(|e| uniqueness(e, &d.username))
+        .map_err(|e| uniqueness(e, &d.record.username))
 }
 
 impl Backend {
-    pub async fn scim_create_user(&self, tenant_id: &str, body: &Value) -> Result<ScimUser> {
-        let doc = normalize_resource(Resource::User, body)?;
-        let d = derive(&doc);
-        check_username(&d)?;
+    pub async fn scim_create_user(&self, tenant_id: &str, record: UserRecord) -> Result<ScimUser> {
+        let d = derive(record);
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
         let writer = self.db.lock_writes().await;
-        if let Some(adopted) = self.adopt_sso_account(tenant_id, &d, &doc, ts).await? {
+        if let Some(adopted) = self.adopt_sso_account(tenant_id, &d, ts).await? {
             return Ok(adopted);
         }
-        let inserted = insert(&self.db.pool, tenant_id, &id, &d, &doc, ts).await;
+        let inserted = insert(&self.db.pool, tenant_id, &id, &d, ts).await;
         match inserted {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {
                 // The same userName deleted before: its kept row makes way for the new account.
                 drop(writer);
-                self.recreate_over_deleted(tenant_id, &id, &d, &doc, ts)
-                    .await?;
+                self.recreate_over_deleted(tenant_id, &id, &d, ts).await?;
             }
-            Err(e) => return Err(uniqueness(e, &d.username)),
+            Err(e) => return Err(uniqueness(e, &d.record.username)),
         }
         Ok(ScimUser {
             id,
-            doc,
-            active: d.active,
+            active: d.record.active,
+            doc: d.record.document,
             created_at: ts,
             updated_at: ts,
             version: 1,
@@ -256,7 +196,6 @@ impl Backend {
         tenant_id: &str,
         id: &str,
         d: &Derived,
-        doc: &Doc,
         ts: i64,
     ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
@@ -269,9 +208,9 @@ impl Backend {
         .bind(&d.username_folded)
         .execute(&mut *tx)
         .await?;
-        insert(&mut *tx, tenant_id, id, d, doc, ts)
+        insert(&mut *tx, tenant_id, id, d, ts)
             .await
-            .map_err(|e| uniqueness(e, &d.username))?;
+            .map_err(|e| uniqueness(e, &d.record.username))?;
         tx.commit().await?;
         Ok(())
     }
@@ -283,7 +222,6 @@ impl Backend {
         &self,
         tenant_id: &str,
         d: &Derived,
-        doc: &Doc,
         ts: i64,
     ) -> Result<Option<ScimUser>> {
         let found = sqlx::query(
@@ -292,21 +230,20 @@ impl Backend {
         )
         .bind(tenant_id)
         .bind(&d.username_folded)
-        .bind(&d.external_id)
+        .bind(&d.record.external_id)
         .fetch_optional(&self.db.pool)
         .await?;
         let Some(row) = found else { return Ok(None) };
         let id: String = row.try_get("account_id")?;
         let version: i64 = row.try_get("version")?;
-        let json = Value::Object(doc.clone()).to_string();
-        accounts::adopt_as_provisioned(&self.db.pool, tenant_id, &id, &d.profile(&json), ts)
+        accounts::adopt_as_provisioned(&self.db.pool, tenant_id, &id, &d.profile(), ts)
             .await
-            .map_err(|e| uniqueness(e, &d.username))?;
+            .map_err(|e| uniqueness(e, &d.record.username))?;
         tracing::info!(tenant_id = %tenant_id, account_id = %id, "SCIM adopted an account made at single sign-on");
         Ok(Some(ScimUser {
             id,
-            doc: doc.clone(),
-            active: d.active,
+            doc: d.record.document.clone(),
+            active: d.record.active,
             created_at: row.try_get("created_at")?,
             updated_at: ts,
             version: version + 1,
@@ -318,14 +255,14 @@ impl Backend {
         fetch(&mut conn, tenant_id, id).await
     }
 
-    /// PUT: the body replaces every client-writable attribute.
+    /// PUT: the record replaces every client-writable attribute.
     pub async fn scim_replace_user(
         &self,
         tenant_id: &str,
         id: &str,
-        body: &Value,
+        record: UserRecord,
     ) -> Result<ScimUser> {
-        let doc = normalize_resource(Resource::User, body)?;
+        let d = derive(record);
         // The body replaces everything, so the write only needs the latest version: retry on a
         // concurrent change (another instance) instead of failing.
         for _ in 0..8 {
@@ -333,47 +270,61 @@ impl Backend {
             let mut conn = self.db.pool.acquire().await?;
             let current = fetch(&mut conn, tenant_id, id).await?;
             let ts = now();
-            if store(&mut conn, tenant_id, id, &doc, current.version, ts).await? {
-                return Ok(updated(current, doc, ts));
+            if store(&mut conn, tenant_id, id, &d, current.version, ts).await? {
+                return Ok(updated(current, d.record, ts));
             }
         }
         Err(kept_changing())
     }
 
-    /// PATCH: all operations apply, or none. The write is one conditional UPDATE on the version
-    /// that was read, so a concurrent change makes it retry on fresh data instead of losing it.
-    pub async fn scim_patch_user(
+    /// PATCH: the edit applies to the version read, all of it or nothing. The write is one
+    /// conditional UPDATE on that version, so a concurrent change makes it retry on fresh data
+    /// instead of losing it.
+    pub async fn scim_patch_user<E>(
         &self,
         tenant_id: &str,
         id: &str,
-        ops: &[PatchOp],
-    ) -> Result<ScimUser> {
+        edit: &E,
+    ) -> Result<ScimUser, E::Error>
+    where
+        E: UserEdit,
+        E::Error: From<DomainError>,
+    {
         for _ in 0..8 {
             let current = self.scim_get_user(tenant_id, id).await?;
-            let (doc, _) =
-                crate::backend::scim::patching::apply_bounded(Resource::User, &current.doc, ops)
-                    .await?;
-            if doc == current.doc {
+            let record = edit.apply(&current.doc).await?;
+            if record.document == current.doc {
                 return Ok(current);
             }
+            let d = derive(record);
             let ts = now();
             let stored = {
                 let _writer = self.db.lock_writes().await;
-                let mut conn = self.db.pool.acquire().await?;
-                store(&mut conn, tenant_id, id, &doc, current.version, ts).await?
+                let mut conn = self.db.pool.acquire().await.map_err(DomainError::from)?;
+                store(&mut conn, tenant_id, id, &d, current.version, ts).await?
             };
             if stored {
-                return Ok(updated(current, doc, ts));
+                return Ok(updated(current, d.record, ts));
             }
         }
-        Err(kept_changing())
+        Err(kept_changing().into())
     }
 
     /// DELETE: the person was removed in the identity provider. In one transaction the account
     /// is deactivated, its sessions end, its memberships go, and SCIM no longer sees it (404);
     /// the console shows when. The row itself goes after the operator's retention
     /// ([`Backend::purge_deleted_scim_users`]); a later POST of the same userName starts afresh.
-    pub async fn scim_delete_user(&self, tenant_id: &str, id: &str) -> Result<()> {
+    /// `tombstone` turns the stored document into the one kept (not active).
+    pub async fn scim_delete_user<E>(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        tombstone: &E,
+    ) -> Result<(), E::Error>
+    where
+        E: UserEdit,
+        E::Error: From<DomainError>,
+    {
         let ts = now();
         let mut tx = self.db.begin_write().await?;
         let stored: Option<String> = sqlx::query_scalar(
@@ -383,24 +334,25 @@ impl Backend {
         .bind(id)
         .bind(tenant_id)
         .fetch_optional(&mut *tx)
-        .await?;
+        .await
+        .map_err(DomainError::from)?;
         let Some(stored) = stored else {
-            return Err(DomainError::NotFound("user"));
+            return Err(DomainError::NotFound("user").into());
         };
-        // The kept document says what the account is now: not active.
-        let mut doc = match serde_json::from_str::<Value>(&stored) {
+        // The kept document says what the account is now.
+        let doc = match serde_json::from_str::<Value>(&stored) {
             Ok(Value::Object(m)) => m,
             _ => Map::new(),
         };
-        doc.insert("active".into(), Value::Bool(false));
-        let json = Value::Object(doc).to_string();
+        let json = Value::Object(tombstone.apply(&doc).await?.document).to_string();
         if !accounts::mark_deleted_in_idp(&mut tx, tenant_id, id, &json, ts).await? {
-            return Err(DomainError::NotFound("user"));
+            return Err(DomainError::NotFound("user").into());
         }
         sqlx::query("DELETE FROM session WHERE account_id = $1")
             .bind(id)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(DomainError::from)?;
         sqlx::query(
             "DELETE FROM group_member WHERE account_id = $1 \
              AND group_id IN (SELECT group_id FROM security_group WHERE tenant_id = $2)",
@@ -408,8 +360,9 @@ impl Backend {
         .bind(id)
         .bind(tenant_id)
         .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .await
+        .map_err(DomainError::from)?;
+        tx.commit().await.map_err(DomainError::from)?;
         Ok(())
     }
 
@@ -429,13 +382,13 @@ impl Backend {
     pub async fn scim_list_users(
         &self,
         tenant_id: &str,
-        filter: Option<&Filter>,
+        filter: Option<&Condition>,
         start: i64,
         count: i64,
     ) -> Result<(i64, Vec<ScimUser>)> {
         let (rows, total) = self
             .scim_list(
-                Resource::User,
+                Records::Users,
                 SELECT,
                 "a",
                 "a.source = 'scim' AND a.scim_deleted_at IS NULL AND ",
@@ -455,19 +408,19 @@ impl Backend {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn scim_list(
         &self,
-        resource: Resource,
+        records: Records,
         select: &str,
         alias: &str,
         scope: &str,
         order: &str,
         tenant_id: &str,
-        filter: Option<&Filter>,
+        filter: Option<&Condition>,
         start: i64,
         count: i64,
     ) -> Result<(Vec<AnyRow>, i64)> {
-        let mut compiler = Compiler::new(self.db.kind, resource, 2);
+        let mut compiler = Compiler::new(self.db.kind, records, 2);
         let condition = match filter {
-            Some(f) => compiler.compile(f)?,
+            Some(f) => compiler.compile(f),
             None => "(1 = 1)".to_owned(),
         };
         let limit = compiler.next_param();
@@ -493,9 +446,9 @@ impl Backend {
         let total = if start == 1 && page_len < count {
             page_len
         } else {
-            let table = match resource {
-                Resource::User => "account a",
-                Resource::Group => "security_group g",
+            let table = match records {
+                Records::Users => "account a",
+                Records::Groups => "security_group g",
             };
             let sql = format!("SELECT COUNT(*) FROM {table} {from_where}");
             let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(tenant_id);
