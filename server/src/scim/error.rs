@@ -7,6 +7,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::SCIM_JSON;
 
+/// The detail of a failed SCIM answer, for the activity log.
+#[derive(Debug, Clone)]
+pub struct FailureDetail(pub String);
+
 /// A SCIM error ready to send.
 #[derive(Debug)]
 pub struct ScimFailure(pub ScimError);
@@ -48,6 +52,7 @@ impl IntoResponse for ScimFailure {
         let status =
             StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, self.0.body().to_string()).into_response();
+        res.extensions_mut().insert(FailureDetail(self.0.detail));
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
         if status == StatusCode::UNAUTHORIZED {

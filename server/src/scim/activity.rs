@@ -1,0 +1,50 @@
+//! Every authenticated SCIM request is recorded in its tenant's provisioning activity, by this
+//! layer around the SCIM routes: method, path (without the query, where a filter could carry
+//! personal data), status, the resource touched and the failure's detail. Requests refused for
+//! their token (`401`) are recorded nowhere: nothing proves which tenant sent them.
+
+use app::backend::activity::ActivityEvent;
+use app::backend::Backend;
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::error::FailureDetail;
+use super::reply::TouchedResource;
+
+pub async fn record(
+    State(backend): State<Backend>,
+    params: RawPathParams,
+    req: Request,
+    next: Next,
+) -> Response {
+    let tenant_id = params
+        .iter()
+        .find(|(k, _)| *k == "tenant")
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default();
+    let method = req.method().to_string();
+    // `/{tenant}/Users/{id}` → `/Users/{id}`
+    let path = match req.uri().path().trim_start_matches('/').split_once('/') {
+        Some((_tenant, rest)) => format!("/{rest}"),
+        None => "/".to_owned(),
+    };
+    let res = next.run(req).await;
+    if res.status() == StatusCode::UNAUTHORIZED {
+        return res;
+    }
+    backend.record_activity(ActivityEvent {
+        tenant_id,
+        at: app::backend::clock::now(),
+        method,
+        path,
+        status: res.status().as_u16(),
+        resource_id: res
+            .extensions()
+            .get::<TouchedResource>()
+            .map(|r| r.0.clone()),
+        detail: res.extensions().get::<FailureDetail>().map(|d| d.0.clone()),
+    });
+    res
+}
