@@ -87,10 +87,10 @@ pub async fn assign_security_topic(
                 .assign_security_topic_by_name(&session, &topic_id, &name)
                 .await
         }
-        (None, None) => Err(crate::backend::DomainError::Invalid {
-            field: "group",
-            message: "Choose a group.".into(),
-        }),
+        (None, None) => Err(crate::backend::DomainError::invalid(
+            "group",
+            "Choose a group.",
+        )),
     }
     .map_err(fail)
 }

@@ -30,10 +30,9 @@ impl DbKind {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(DbKind::Postgres)
         } else {
-            Err(DomainError::Invalid {
-                field: "input",
-                message: "the database URL must start with sqlite:// or postgres://".into(),
-            })
+            Err(DomainError::Refused(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ))
         }
     }
 }

@@ -1,16 +1,21 @@
 //! Errors of the domain layer, converted once at each edge (console, SCIM, CLI).
 
-use crate::domain::error::AppError;
+use crate::domain::error::{AppError, FieldError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     #[error("{0} not found")]
     NotFound(&'static str),
-    #[error("invalid {field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    /// A value that is not acceptable, next to its field.
+    #[error("invalid {}: {}", .0.field, .0.message)]
+    Invalid(FieldError),
+    /// Several fields of a form are not acceptable.
+    #[error("invalid form")]
+    Form(Vec<FieldError>),
+    /// An action refused in the state things are in ("Deactivate this identity provider before
+    /// deleting it."); about no one field.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("conflict on {field}: {message}")]
     Conflict {
         field: &'static str,
@@ -31,9 +36,6 @@ pub enum DomainError {
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A form with problems in several fields (already worded for the console).
-    #[error("invalid form")]
-    Form(AppError),
     #[error("{0}")]
     Internal(String),
 }
@@ -41,43 +43,92 @@ pub enum DomainError {
 pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 
 impl DomainError {
-    /// A validation error coming from a `domain` newtype's parse.
-    pub fn from_app(err: AppError) -> Self {
-        match err {
-            AppError::Invalid { field, message } => DomainError::Invalid {
-                field: leak_field(&field),
-                message,
-            },
-            other => DomainError::Internal(other.to_string()),
-        }
+    /// A value of `field` that is not acceptable.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        DomainError::Invalid(FieldError::new(field, message))
     }
 }
 
-/// Field names are a small fixed set; map them back to `'static` without allocating.
-fn leak_field(field: &str) -> &'static str {
-    const FIELDS: &[&str] = &[
-        "name",
-        "username",
-        "password",
-        "tenant",
-        "description",
-        "expires_days",
-    ];
-    FIELDS
-        .iter()
-        .find(|f| **f == field)
-        .copied()
-        .unwrap_or("input")
+impl From<FieldError> for DomainError {
+    fn from(e: FieldError) -> Self {
+        DomainError::Invalid(e)
+    }
 }
 
-/// Maps a violation of a unique index to a `Conflict` on `field` (worded for the console) and
-/// any other database error to itself: `.map_err(conflict_on_unique("name", "…"))`.
+impl From<Vec<FieldError>> for DomainError {
+    fn from(e: Vec<FieldError>) -> Self {
+        DomainError::Form(e)
+    }
+}
+
+/// The unique indexes whose violation means "already taken", as the migrations name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueIndex {
+    TenantName,
+    AccountUsername,
+    GroupName,
+    TopicName,
+    IdpName,
+}
+
+impl UniqueIndex {
+    const ALL: [UniqueIndex; 5] = [
+        UniqueIndex::TenantName,
+        UniqueIndex::AccountUsername,
+        UniqueIndex::GroupName,
+        UniqueIndex::TopicName,
+        UniqueIndex::IdpName,
+    ];
+
+    /// The index's name: what PostgreSQL reports as the violated constraint.
+    fn name(self) -> &'static str {
+        match self {
+            UniqueIndex::TenantName => "tenant_name_key",
+            UniqueIndex::AccountUsername => "account_username_key",
+            UniqueIndex::GroupName => "security_group_name_key",
+            UniqueIndex::TopicName => "security_topic_name_key",
+            UniqueIndex::IdpName => "identity_provider_name_key",
+        }
+    }
+
+    /// Its columns as SQLite reports them ("UNIQUE constraint failed: account.tenant_id, …").
+    fn columns(self) -> &'static str {
+        match self {
+            UniqueIndex::TenantName => "tenant.name_folded",
+            UniqueIndex::AccountUsername => "account.tenant_id, account.username_folded",
+            UniqueIndex::GroupName => {
+                "security_group.tenant_id, security_group.display_name_folded"
+            }
+            UniqueIndex::TopicName => "security_topic.tenant_id, security_topic.name_folded",
+            UniqueIndex::IdpName => "identity_provider.tenant_id, identity_provider.name",
+        }
+    }
+
+    /// Which of these indexes a database error violated, if any.
+    pub fn of(err: &sqlx::Error) -> Option<UniqueIndex> {
+        let sqlx::Error::Database(db) = err else {
+            return None;
+        };
+        if !db.is_unique_violation() {
+            return None;
+        }
+        let sqlite_columns = db.message().strip_prefix("UNIQUE constraint failed: ");
+        Self::ALL
+            .into_iter()
+            .find(|i| db.constraint() == Some(i.name()) || sqlite_columns == Some(i.columns()))
+    }
+}
+
+/// Maps a violation of `index` to a `Conflict` on `field` (worded for the console), and any
+/// other database error, another index's violation included, to itself:
+/// `.map_err(conflict_on_unique(UniqueIndex::GroupName, "name", "…"))`.
 pub fn conflict_on_unique(
+    index: UniqueIndex,
     field: &'static str,
     message: &'static str,
 ) -> impl FnOnce(sqlx::Error) -> DomainError {
     move |e| {
-        if is_unique_violation(&e) {
+        if UniqueIndex::of(&e) == Some(index) {
             DomainError::Conflict {
                 field,
                 message: message.into(),
@@ -100,8 +151,10 @@ impl From<DomainError> for AppError {
     fn from(err: DomainError) -> Self {
         match err {
             DomainError::NotFound(what) => AppError::NotFound(capitalise(what)),
-            DomainError::Invalid { field, message } => AppError::Invalid {
-                field: field.into(),
+            DomainError::Invalid(e) => e.into(),
+            DomainError::Form(list) => AppError::InvalidForm(list),
+            DomainError::Refused(message) => AppError::Invalid {
+                field: String::new(),
                 message,
             },
             DomainError::Conflict { field, message } => AppError::Conflict {
@@ -112,7 +165,6 @@ impl From<DomainError> for AppError {
             DomainError::Forbidden => AppError::Forbidden,
             DomainError::Denied(message) => AppError::PermissionDenied { message },
             DomainError::InvalidCredentials => AppError::InvalidCredentials,
-            DomainError::Form(e) => e,
             DomainError::Throttled { retry_after_secs } => {
                 AppError::TooManyAttempts { retry_after_secs }
             }

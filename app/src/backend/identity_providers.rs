@@ -9,10 +9,10 @@ use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
 use crate::backend::db::{bit, flag};
-use crate::backend::error::{conflict_on_unique, DomainError, Result};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
 use crate::backend::{crypto::secrets, Backend};
-use crate::domain::error::AppError;
-use crate::domain::idp::{IdpAuditEntry, IdpForm, IdpView};
+use crate::domain::error::FieldError;
+use crate::domain::idp::{AuthMethod, IdpAuditEntry, IdpForm, IdpView};
 
 const SELECT: &str = "SELECT idp_id, kind, name, description, is_active, auth_method, client_id, client_secret_enc, \
      authorization_url, token_url, jwks_url, username_attribute, issuer_uri, userinfo_url, secure_jwks, logout_url, \
@@ -40,7 +40,12 @@ fn to_view(r: &AnyRow) -> Result<IdpView> {
         form: IdpForm {
             name: r.try_get("name")?,
             description: r.try_get("description")?,
-            auth_method: r.try_get("auth_method")?,
+            auth_method: {
+                let stored: String = r.try_get("auth_method")?;
+                AuthMethod::parse(&stored).ok_or_else(|| {
+                    DomainError::Internal(format!("unknown stored auth_method {stored:?}"))
+                })?
+            },
             client_id: r.try_get("client_id")?,
             client_secret: String::new(),
             authorization_url: r.try_get("authorization_url")?,
@@ -71,7 +76,7 @@ fn changes(before: Option<&IdpForm>, after: &IdpForm, secret_changed: bool) -> S
         vec![
             ("Name", f.name.clone()),
             ("Description", f.description.clone()),
-            ("Authentication Method", f.auth_method.clone()),
+            ("Authentication Method", f.auth_method.as_str().to_owned()),
             ("Client ID", f.client_id.clone()),
             ("Authentication URL", f.authorization_url.clone()),
             ("Access Token URL", f.token_url.clone()),
@@ -135,10 +140,6 @@ async fn audit(
     Ok(())
 }
 
-fn invalid(e: AppError) -> DomainError {
-    DomainError::Form(e)
-}
-
 impl Backend {
     pub async fn list_identity_providers(&self, tenant_id: &str) -> Result<Vec<IdpView>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -178,18 +179,14 @@ impl Backend {
             Some(id) => Some(self.get_identity_provider(tenant_id, id).await?),
             None => None,
         };
-        let v = form
-            .validate(before.as_ref().is_some_and(|b| b.has_secret))
-            .map_err(invalid)?;
+        let v = form.validate(before.as_ref().is_some_and(|b| b.has_secret))?;
         if let Some(b) = &before {
             if v.client_secret.is_empty() && v.endpoints_differ(&b.form) {
                 // The stored secret is never sent to a host it was not entered for.
-                return Err(invalid(AppError::InvalidForm(vec![
-                    crate::domain::error::FieldError {
-                        field: "client_secret".into(),
-                        message: crate::domain::idp::SECRET_AGAIN.into(),
-                    },
-                ])));
+                return Err(DomainError::Form(vec![FieldError::new(
+                    "client_secret",
+                    crate::domain::idp::SECRET_AGAIN,
+                )]));
             }
         }
         let secret_enc = if v.client_secret.is_empty() {
@@ -222,7 +219,7 @@ impl Backend {
             .bind(tenant_id)
             .bind(&v.name)
             .bind(&v.description)
-            .bind(&v.auth_method)
+            .bind(v.auth_method.as_str())
             .bind(&v.client_id)
             .bind(&secret_enc)
             .bind(&v.authorization_url)
@@ -247,6 +244,7 @@ impl Backend {
             .execute(&mut *tx)
             .await
             .map_err(conflict_on_unique(
+                UniqueIndex::IdpName,
                 "name",
                 "An identity provider with this name already exists.",
             ))?;
@@ -359,10 +357,9 @@ impl Backend {
     ) -> Result<()> {
         let view = self.get_identity_provider(tenant_id, id).await?;
         if view.active {
-            return Err(DomainError::Invalid {
-                field: "input",
-                message: "Deactivate this identity provider before deleting it.".into(),
-            });
+            return Err(DomainError::Refused(
+                "Deactivate this identity provider before deleting it.".into(),
+            ));
         }
         let mut tx = self.db.begin_write().await?;
         sqlx::query(

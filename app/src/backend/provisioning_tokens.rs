@@ -66,17 +66,17 @@ impl Backend {
     ) -> Result<NewToken> {
         let description = description.trim();
         if description.chars().count() > 200 {
-            return Err(DomainError::Invalid {
-                field: "description",
-                message: "The description is too long (at most 200 characters).".into(),
-            });
+            return Err(DomainError::invalid(
+                "description",
+                "The description is too long (at most 200 characters).",
+            ));
         }
         if let Some(d) = expires_days {
             if !(1..=MAX_EXPIRY_DAYS).contains(&d) {
-                return Err(DomainError::Invalid {
-                    field: "expires_days",
-                    message: format!("The expiry must be between 1 and {MAX_EXPIRY_DAYS} days."),
-                });
+                return Err(DomainError::invalid(
+                    "expires_days",
+                    format!("The expiry must be between 1 and {MAX_EXPIRY_DAYS} days."),
+                ));
             }
         }
         self.get_tenant(tenant_id).await?;

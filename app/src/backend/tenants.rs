@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 use crate::backend::auth::sessions::SessionInfo;
 use crate::backend::clock::now;
 use crate::backend::db::{bit, flag};
-use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::error::{DomainError, Result, UniqueIndex};
 use crate::backend::Backend;
 use crate::domain::tenant::{scim_tenant_url, Tenant, TenantName, TenantRef};
 
@@ -53,7 +53,7 @@ pub(crate) async fn insert(
     .execute(&mut *conn)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e) {
+        if UniqueIndex::of(&e) == Some(UniqueIndex::TenantName) {
             DomainError::Conflict {
                 field: "name",
                 message: format!(
@@ -72,7 +72,7 @@ impl Backend {
     /// Creates a tenant (CLI and console). Only operators may do it from the console;
     /// the CLI is trusted as it runs on the server.
     pub async fn create_tenant(&self, name: &str) -> Result<Tenant> {
-        let name = TenantName::parse(name).map_err(DomainError::from_app)?;
+        let name = TenantName::parse(name)?;
         let mut tx = self.db.begin_write().await?;
         let id = insert(&mut tx, &name, false).await?;
         tx.commit().await?;

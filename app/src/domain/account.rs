@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::AppError;
+use super::error::FieldError;
 
 /// Where an account comes from; SCIM accounts are read-only in the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,16 +50,13 @@ pub struct Username(String);
 impl Username {
     pub const MAX_LEN: usize = 256;
 
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(AppError::invalid("username", "Enter a username."));
+            return Err(FieldError::new("username", "Enter a username."));
         }
         if name.chars().count() > Self::MAX_LEN || name.chars().any(is_invisible) {
-            return Err(AppError::invalid(
-                "username",
-                "This is not a valid username.",
-            ));
+            return Err(FieldError::new("username", "This is not a valid username."));
         }
         Ok(Self(name.to_owned()))
     }
@@ -112,16 +109,16 @@ impl NewPassword {
     pub const MIN_LEN: usize = 12;
     pub const MAX_LEN: usize = 1024;
 
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let len = raw.chars().count();
         if len < Self::MIN_LEN {
-            return Err(AppError::invalid(
+            return Err(FieldError::new(
                 "password",
                 format!("Use at least {} characters.", Self::MIN_LEN),
             ));
         }
         if len > Self::MAX_LEN {
-            return Err(AppError::invalid("password", "The password is too long."));
+            return Err(FieldError::new("password", "The password is too long."));
         }
         Ok(Self(raw.to_owned()))
     }

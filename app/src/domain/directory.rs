@@ -146,44 +146,36 @@ impl LocalUserForm {
             super::account::Username,
             Option<super::account::NewPassword>,
         ),
-        super::error::AppError,
+        Vec<super::error::FieldError>,
     > {
         use super::account::{NewPassword, Username};
-        use super::error::{AppError, FieldError};
+        use super::error::FieldError;
         let mut problems = vec![];
-        let mut problem = |field: &str, e: AppError| {
-            if let AppError::Invalid { message, .. } = e {
-                problems.push(FieldError {
-                    field: field.into(),
-                    message,
-                });
-            }
-        };
         let username = Username::parse(&self.username)
-            .map_err(|e| problem("username", e))
+            .map_err(|e| problems.push(e))
             .ok();
         if self.display_name.chars().count() > 256 {
-            problem(
+            problems.push(FieldError::new(
                 "display_name",
-                AppError::invalid("display_name", "Use at most 256 characters."),
-            );
+                "Use at most 256 characters.",
+            ));
         }
         let password = if self.password.is_empty() {
             if creating {
-                problem(
+                problems.push(FieldError::new(
                     "password",
-                    AppError::invalid("password", "Set a password for local sign-in."),
-                );
+                    "Set a password for local sign-in.",
+                ));
             }
             None
         } else {
             NewPassword::parse(&self.password)
-                .map_err(|e| problem("password", e))
+                .map_err(|e| problems.push(e))
                 .ok()
         };
         match username {
             Some(u) if problems.is_empty() => Ok((u, password)),
-            _ => Err(AppError::InvalidForm(problems)),
+            _ => Err(problems),
         }
     }
 }

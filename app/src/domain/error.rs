@@ -48,11 +48,30 @@ pub enum AppError {
     Transport(String),
 }
 
-/// A message for one field of a form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A message for one field of a form: what every parse and validation in `domain` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
 }
 
 impl AppError {

@@ -5,9 +5,34 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::error::{AppError, FieldError};
+use super::error::FieldError;
 
-pub const AUTH_METHODS: &[&str] = &["client_secret_post", "client_secret_basic"];
+/// How the client secret travels to the token endpoint ("Authentication Method").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// In the request body (the guide's choice).
+    #[default]
+    ClientSecretPost,
+    /// In an HTTP Basic `Authorization` header.
+    ClientSecretBasic,
+}
+
+impl AuthMethod {
+    pub const ALL: [AuthMethod; 2] = [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic];
+
+    /// The name the wizard shows and the database stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+}
 pub const DEFAULT_SCOPES: &str = "openid profile email";
 
 /// The wizard's fields as typed. `client_secret` empty when editing keeps the stored one.
@@ -15,7 +40,7 @@ pub const DEFAULT_SCOPES: &str = "openid profile email";
 pub struct IdpForm {
     pub name: String,
     pub description: String,
-    pub auth_method: String,
+    pub auth_method: AuthMethod,
     pub client_id: String,
     pub client_secret: String,
     pub authorization_url: String,
@@ -70,7 +95,7 @@ impl IdpForm {
     /// The wizard's defaults (guide table and issue: post, preferred_username, name, …).
     pub fn defaults() -> Self {
         Self {
-            auth_method: "client_secret_post".into(),
+            auth_method: AuthMethod::ClientSecretPost,
             username_attribute: "preferred_username".into(),
             display_name_attribute: "name".into(),
             grant_type: "authorization_code".into(),
@@ -84,7 +109,7 @@ impl IdpForm {
 
     /// Checks and normalises every field; all problems are reported at once.
     /// `has_stored_secret`: editing an IdP whose secret is already set.
-    pub fn validate(&self, has_stored_secret: bool) -> Result<IdpForm, AppError> {
+    pub fn validate(&self, has_stored_secret: bool) -> Result<IdpForm, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut err = |field: &str, message: &str| {
             errors.push(FieldError {
@@ -109,7 +134,6 @@ impl IdpForm {
             &mut v.display_name_attribute,
             &mut v.grant_type,
             &mut v.provider_display_name,
-            &mut v.auth_method,
         ] {
             *s = s.trim().to_owned();
         }
@@ -122,12 +146,6 @@ impl IdpForm {
             err(
                 "description",
                 "The description is too long (at most 500 characters).",
-            );
-        }
-        if !AUTH_METHODS.contains(&v.auth_method.as_str()) {
-            err(
-                "auth_method",
-                "Choose client_secret_post or client_secret_basic.",
             );
         }
         if v.client_id.is_empty() {
@@ -212,7 +230,7 @@ impl IdpForm {
         if errors.is_empty() {
             Ok(v)
         } else {
-            Err(AppError::InvalidForm(errors))
+            Err(errors)
         }
     }
 }
@@ -397,7 +415,7 @@ mod tests {
             grant_type: "client_credentials".into(),
             ..IdpForm::defaults()
         };
-        let e = f.validate(false).unwrap_err();
+        let e = crate::domain::error::AppError::InvalidForm(f.validate(false).unwrap_err());
         for field in [
             "name",
             "client_id",
@@ -430,11 +448,11 @@ mod tests {
         assert!(url_problem("", false, false).is_none());
         let mut f = entra();
         f.jwks_url = "http://idp.test/keys".into();
-        assert!(f
-            .validate(false)
-            .unwrap_err()
-            .message_for("jwks_url")
-            .is_some());
+        assert!(
+            crate::domain::error::AppError::InvalidForm(f.validate(false).unwrap_err())
+                .message_for("jwks_url")
+                .is_some()
+        );
         f.secure_jwks = false;
         assert!(f.validate(false).is_ok());
     }
@@ -462,8 +480,7 @@ mod tests {
         let mut f = entra();
         f.issuer_uri = "https://login.microsoftonline.com/{tenantid}/v2.0".into();
         assert!(
-            f.validate(false)
-                .unwrap_err()
+            crate::domain::error::AppError::InvalidForm(f.validate(false).unwrap_err())
                 .message_for("allowed_tenant_ids")
                 .is_some(),
             "a {{tenantid}} issuer needs its allowed tenants"

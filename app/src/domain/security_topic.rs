@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::directory::GroupRef;
-use super::error::{AppError, FieldError};
+use super::error::FieldError;
 use super::permission::{Permission, PermissionSet};
 
 /// A topic: built in (same in every tenant, never changed) or custom (this tenant's).
@@ -48,7 +48,7 @@ impl TopicForm {
     pub const MAX_DESCRIPTION: usize = 500;
 
     /// Every problem at once; built-in names are taken.
-    pub fn validate(&self) -> Result<ValidTopic, AppError> {
+    pub fn validate(&self) -> Result<ValidTopic, Vec<FieldError>> {
         let mut errors = vec![];
         let name = self.name.trim();
         let description = self.description.trim();
@@ -76,7 +76,7 @@ impl TopicForm {
             errors.push(field("permissions", "Choose at least one permission."));
         }
         if !errors.is_empty() {
-            return Err(AppError::InvalidForm(errors));
+            return Err(errors);
         }
         Ok(ValidTopic {
             name: name.to_owned(),
@@ -136,10 +136,7 @@ mod tests {
 
     #[test]
     fn topic_forms_are_checked_at_once() {
-        let err = TopicForm::default().validate().unwrap_err();
-        let AppError::InvalidForm(list) = err else {
-            panic!("form error")
-        };
+        let list = TopicForm::default().validate().unwrap_err();
         assert_eq!(list.len(), 2, "name and permissions");
         let taken = TopicForm {
             name: "directory viewer".into(),

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::AppError;
+use super::error::FieldError;
 
 /// A tenant as the console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,13 +32,13 @@ pub struct TenantName(String);
 impl TenantName {
     pub const MAX_LEN: usize = 100;
 
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(AppError::invalid("name", "Enter a name for the tenant."));
+            return Err(FieldError::new("name", "Enter a name for the tenant."));
         }
         if name.chars().count() > Self::MAX_LEN {
-            return Err(AppError::invalid(
+            return Err(FieldError::new(
                 "name",
                 format!(
                     "The name is too long (at most {} characters).",
@@ -47,7 +47,7 @@ impl TenantName {
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(AppError::invalid(
+            return Err(FieldError::new(
                 "name",
                 "The name cannot contain control characters.",
             ));
@@ -72,7 +72,7 @@ mod tests {
     #[test]
     fn tenant_name_is_trimmed_and_bounded() {
         assert_eq!(TenantName::parse("  Contoso ").unwrap().as_str(), "Contoso");
-        assert_eq!(TenantName::parse("   ").unwrap_err().field(), Some("name"));
+        assert_eq!(TenantName::parse("   ").unwrap_err().field, "name");
         assert!(TenantName::parse(&"x".repeat(101)).is_err());
         assert!(TenantName::parse("a\u{7}b").is_err());
         assert!(TenantName::parse(&"é".repeat(100)).is_ok());

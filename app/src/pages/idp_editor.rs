@@ -19,7 +19,7 @@ use crate::components::field::{BoundField, Switch};
 use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
 use crate::domain::error::AppError;
-use crate::domain::idp::{entra_endpoints, IdpAuditEntry, IdpForm, IdpView, AUTH_METHODS};
+use crate::domain::idp::{entra_endpoints, AuthMethod, IdpAuditEntry, IdpForm, IdpView};
 use crate::domain::permission::Permission;
 use crate::domain::sso::{TestOutcome, TestSignIn};
 use crate::domain::time::{format_utc, now_unix};
@@ -55,7 +55,7 @@ pub fn IdpEditorPage() -> impl IntoView {
 struct FormState {
     name: RwSignal<String>,
     description: RwSignal<String>,
-    auth_method: RwSignal<String>,
+    auth_method: RwSignal<AuthMethod>,
     client_id: RwSignal<String>,
     client_secret: RwSignal<String>,
     authorization_url: RwSignal<String>,
@@ -299,8 +299,8 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                 <div class="grid gap-4 sm:grid-cols-2">
                     <div>
                         <label for="field-auth_method" class="block text-sm font-medium text-slate-800">"Authentication Method"</label>
-                        <select id="field-auth_method" class="input mt-1" on:change=move |ev| f.auth_method.set(event_target_value(&ev))>
-                            {AUTH_METHODS.iter().map(|m| view! { <option value=*m selected=move || f.auth_method.get() == *m>{*m}</option> }).collect_view()}
+                        <select id="field-auth_method" class="input mt-1" on:change=move |ev| if let Some(m) = AuthMethod::parse(&event_target_value(&ev)) { f.auth_method.set(m) }>
+                            {AuthMethod::ALL.into_iter().map(|m| view! { <option value=m.as_str() selected=move || f.auth_method.get() == m>{m.as_str()}</option> }).collect_view()}
                         </select>
                         <p class="mt-1 text-xs text-slate-500">"How Cantara sends the client secret to the Access Token URL. Entra accepts both; defaults to client_secret_post."</p>
                     </div>

@@ -24,13 +24,21 @@ impl From<ScimError> for ScimFailure {
 impl From<DomainError> for ScimFailure {
     fn from(e: DomainError) -> Self {
         Self(match e {
-            DomainError::Form(e) => ScimError::bad(ScimType::InvalidValue, e.to_string()),
+            DomainError::Form(list) => ScimError::bad(
+                ScimType::InvalidValue,
+                list.iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            DomainError::Refused(message) => ScimError::bad(ScimType::InvalidValue, message),
             DomainError::NotFound(what) => {
                 ScimError::not_found(format!("No {what} with this id in this tenant."))
             }
-            DomainError::Invalid { field, message } => {
-                ScimError::bad(ScimType::InvalidValue, format!("{field}: {message}"))
-            }
+            DomainError::Invalid(e) => ScimError::bad(
+                ScimType::InvalidValue,
+                format!("{}: {}", e.field, e.message),
+            ),
             DomainError::Conflict { message, .. } => ScimError::conflict(message),
             DomainError::Unauthorized | DomainError::InvalidCredentials => {
                 ScimError::unauthorized()

@@ -444,7 +444,7 @@ async fn entra_sign_in_creates_an_account_and_a_session_with_pkce_and_post_auth(
 #[tokio::test]
 async fn client_secret_basic_sends_the_secret_only_in_the_authorization_header() {
     let (app, idp, _) = app_with(|p| IdpForm {
-        auth_method: "client_secret_basic".into(),
+        auth_method: app::domain::idp::AuthMethod::ClientSecretBasic,
         ..p.form()
     })
     .await;

@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, Row};
 use crate::backend::access::audit::{record, AuditAction};
 use crate::backend::auth::sessions::SessionInfo;
 use crate::backend::clock::now;
-use crate::backend::error::{conflict_on_unique, DomainError, Result};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
 use crate::backend::Backend;
 use crate::domain::account::fold_username;
 use crate::domain::directory::GroupRef;
@@ -294,7 +294,11 @@ impl Backend {
         .bind(ts)
         .execute(&mut *tx)
         .await
-        .map_err(conflict_on_unique("name", "A topic with this name already exists."))?;
+        .map_err(conflict_on_unique(
+            UniqueIndex::TopicName,
+            "name",
+            "A topic with this name already exists.",
+        ))?;
         record(
             &mut tx,
             &caller.tenant_id,
@@ -343,7 +347,11 @@ impl Backend {
         .bind(&caller.tenant_id)
         .execute(&mut *tx)
         .await
-        .map_err(conflict_on_unique("name", "A topic with this name already exists."))?;
+        .map_err(conflict_on_unique(
+            UniqueIndex::TopicName,
+            "name",
+            "A topic with this name already exists.",
+        ))?;
         record(
             &mut tx,
             &caller.tenant_id,
@@ -450,9 +458,8 @@ impl Backend {
         .bind(crate::domain::account::fold_username(group_name.trim()))
         .fetch_optional(&self.db.pool)
         .await?;
-        let group_id = group_id.ok_or_else(|| DomainError::Invalid {
-            field: "group",
-            message: "There is no group with this name in this tenant.".into(),
+        let group_id = group_id.ok_or_else(|| {
+            DomainError::invalid("group", "There is no group with this name in this tenant.")
         })?;
         self.assign_security_topic(caller, topic_id, &group_id)
             .await

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
 use crate::backend::db::{bit, flag};
-use crate::backend::error::{conflict_on_unique, DomainError, Result, USERNAME_TAKEN};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex, USERNAME_TAKEN};
 use crate::backend::{auth::passwords, Backend};
 use crate::domain::account::{fold_username, AccountSource, NewPassword, Username};
 
@@ -120,7 +120,11 @@ pub(crate) async fn insert_local(
         },
     )
     .await
-    .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
+    .map_err(conflict_on_unique(
+        UniqueIndex::AccountUsername,
+        "username",
+        USERNAME_TAKEN,
+    ))?;
     Ok(id)
 }
 
@@ -279,7 +283,7 @@ pub(crate) async fn update_local(
     .bind(fold_username(display_name))
     .execute(&mut *conn)
     .await
-    .map_err(conflict_on_unique("username", USERNAME_TAKEN))?;
+    .map_err(conflict_on_unique(UniqueIndex::AccountUsername, "username", USERNAME_TAKEN))?;
     Ok(())
 }
 
@@ -447,7 +451,7 @@ impl Backend {
         username: &str,
         password: &NewPassword,
     ) -> Result<()> {
-        let username = Username::parse(username).map_err(DomainError::from_app)?;
+        let username = Username::parse(username)?;
         let hash = passwords::hash(password.expose()).await?;
         let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
@@ -461,10 +465,7 @@ impl Backend {
         let account_id: String = row.try_get("account_id")?;
         let source: String = row.try_get("source")?;
         if AccountSource::from_db(&source) != Some(AccountSource::Local) {
-            return Err(DomainError::Invalid {
-                field: "username",
-                message: "this account signs in through the identity provider (SCIM or single sign-on) and has no local password".into(),
-            });
+            return Err(DomainError::invalid("username", "this account signs in through the identity provider (SCIM or single sign-on) and has no local password"));
         }
         set_password_hash(&mut tx, &account_id, &hash, now()).await?;
         sqlx::query("DELETE FROM session WHERE account_id = $1")

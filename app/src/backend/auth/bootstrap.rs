@@ -32,13 +32,12 @@ impl Backend {
             Some(p) => (p.to_owned(), false),
             None => (passwords::generate(), true),
         };
-        let password = NewPassword::parse(&password).map_err(|e| DomainError::Invalid {
-            field: "password",
-            message: format!("CANTARA_ADMIN_PASSWORD: {e}"),
+        let password = NewPassword::parse(&password).map_err(|e| {
+            DomainError::invalid("password", format!("CANTARA_ADMIN_PASSWORD: {e}"))
         })?;
         let hash = passwords::hash(password.expose()).await?;
-        let name = TenantName::parse(DEFAULT_TENANT_NAME).map_err(DomainError::from_app)?;
-        let username = Username::parse(ADMIN_USERNAME).map_err(DomainError::from_app)?;
+        let name = TenantName::parse(DEFAULT_TENANT_NAME).map_err(DomainError::from)?;
+        let username = Username::parse(ADMIN_USERNAME).map_err(DomainError::from)?;
 
         let mut tx = self.db.begin_write().await?;
         let tenant_id = match insert(&mut tx, &name, true).await {

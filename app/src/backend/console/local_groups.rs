@@ -9,7 +9,7 @@ use crate::backend::access::security_topics::check_group_grants_within;
 use crate::backend::auth::sessions::SessionInfo;
 use crate::backend::clock::now;
 use crate::backend::console::local_users::SCIM_READ_ONLY;
-use crate::backend::error::{conflict_on_unique, DomainError, Result};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource, Username};
 
@@ -24,10 +24,7 @@ async fn local_group(conn: &mut AnyConnection, tenant_id: &str, group_id: &str) 
     .await?
     .ok_or(DomainError::NotFound("group"))?;
     if AccountSource::from_db(&source) != Some(AccountSource::Local) {
-        return Err(DomainError::Invalid {
-            field: "input",
-            message: SCIM_READ_ONLY.into(),
-        });
+        return Err(DomainError::Refused(SCIM_READ_ONLY.into()));
     }
     Ok(())
 }
@@ -49,10 +46,10 @@ impl Backend {
         let tenant_id = caller.tenant_id.as_str();
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 256 {
-            return Err(DomainError::Invalid {
-                field: "name",
-                message: "Enter a group name of at most 256 characters.".into(),
-            });
+            return Err(DomainError::invalid(
+                "name",
+                "Enter a group name of at most 256 characters.",
+            ));
         }
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
@@ -71,6 +68,7 @@ impl Backend {
         .execute(&mut *tx)
         .await
         .map_err(conflict_on_unique(
+            UniqueIndex::GroupName,
             "name",
             "A group with this name already exists.",
         ))?;
@@ -87,7 +85,7 @@ impl Backend {
         username: &str,
     ) -> Result<()> {
         let tenant_id = caller.tenant_id.as_str();
-        let username = Username::parse(username).map_err(DomainError::from_app)?;
+        let username = Username::parse(username)?;
         let mut tx = self.db.begin_write().await?;
         local_group(&mut tx, tenant_id, group_id).await?;
         check_group_grants_within(&mut tx, caller, group_id).await?;
@@ -98,9 +96,11 @@ impl Backend {
         .bind(fold_username(username.as_str()))
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| DomainError::Invalid {
-            field: "username",
-            message: "There is no user with this username in this tenant.".into(),
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "username",
+                "There is no user with this username in this tenant.",
+            )
         })?;
         let added = sqlx::query(
             "INSERT INTO group_member (group_id, account_id) SELECT $1, $2 \

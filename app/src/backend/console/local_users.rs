@@ -16,10 +16,6 @@ use crate::domain::directory::LocalUserForm;
 /// The message of every refused change to a SCIM account.
 pub const SCIM_READ_ONLY: &str = "Managed by SCIM — change it in your identity provider.";
 
-fn form_error(e: crate::domain::error::AppError) -> DomainError {
-    DomainError::Form(e)
-}
-
 /// The message of a refused password or Administrator flag on an SSO account.
 pub const SSO_NO_PASSWORD: &str =
     "This account signs in with single sign-on: it cannot have a local password or be an Administrator, and its name comes from the identity provider.";
@@ -51,10 +47,7 @@ async fn changeable_account(
         is_admin: flag(&row, "is_admin")?,
     };
     if target.source == AccountSource::Scim {
-        return Err(DomainError::Invalid {
-            field: "input",
-            message: SCIM_READ_ONLY.into(),
-        });
+        return Err(DomainError::Refused(SCIM_READ_ONLY.into()));
     }
     if target.is_admin && !caller.is_admin() {
         return Err(DomainError::Denied(
@@ -83,7 +76,7 @@ impl Backend {
         form: &LocalUserForm,
     ) -> Result<String> {
         let tenant_id = caller.tenant_id.as_str();
-        let (username, password) = form.validate(true).map_err(form_error)?;
+        let (username, password) = form.validate(true)?;
         if form.is_admin {
             may_grant_admin(caller)?;
         }
@@ -111,7 +104,7 @@ impl Backend {
         id: &str,
         form: &LocalUserForm,
     ) -> Result<()> {
-        let (username, password) = form.validate(false).map_err(form_error)?;
+        let (username, password) = form.validate(false)?;
         let hash = match password {
             Some(p) => Some(passwords::hash(p.expose()).await?),
             None => None,
@@ -119,17 +112,14 @@ impl Backend {
         let mut tx = self.db.begin_write().await?;
         let target = changeable_account(&mut tx, session, id).await?;
         if target.source == AccountSource::Sso {
-            return Err(DomainError::Invalid {
-                field: "input",
-                message: SSO_NO_PASSWORD.into(),
-            });
+            return Err(DomainError::Refused(SSO_NO_PASSWORD.into()));
         }
         if form.is_admin != target.is_admin {
             if id == session.account_id {
-                return Err(DomainError::Invalid {
-                    field: "is_admin",
-                    message: "You cannot change your own Administrator rights.".into(),
-                });
+                return Err(DomainError::invalid(
+                    "is_admin",
+                    "You cannot change your own Administrator rights.",
+                ));
             }
             may_grant_admin(session)?;
         }
@@ -162,10 +152,9 @@ impl Backend {
         active: bool,
     ) -> Result<()> {
         if id == session.account_id {
-            return Err(DomainError::Invalid {
-                field: "input",
-                message: "You cannot deactivate your own account.".into(),
-            });
+            return Err(DomainError::Refused(
+                "You cannot deactivate your own account.".into(),
+            ));
         }
         let mut tx = self.db.begin_write().await?;
         changeable_account(&mut tx, session, id).await?;
@@ -183,10 +172,9 @@ impl Backend {
     /// Deletes a local account with its sessions and group memberships.
     pub async fn delete_local_user(&self, session: &SessionInfo, id: &str) -> Result<()> {
         if id == session.account_id {
-            return Err(DomainError::Invalid {
-                field: "input",
-                message: "You cannot delete your own account.".into(),
-            });
+            return Err(DomainError::Refused(
+                "You cannot delete your own account.".into(),
+            ));
         }
         let mut tx = self.db.begin_write().await?;
         changeable_account(&mut tx, session, id).await?;

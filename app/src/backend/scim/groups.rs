@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
-use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::error::{DomainError, Result, UniqueIndex};
 use crate::backend::scim::query::Records;
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
@@ -34,7 +34,7 @@ pub struct Member {
 }
 
 fn conflict(e: sqlx::Error, name: &str) -> DomainError {
-    if is_unique_violation(&e) {
+    if UniqueIndex::of(&e) == Some(UniqueIndex::GroupName) {
         DomainError::Conflict {
             field: "name",
             message: format!("A group named “{name}” already exists in this tenant."),
@@ -80,10 +80,10 @@ async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<Sc
 async fn add_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -> Result<()> {
     let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
     if unique.iter().any(|id| id.is_empty() || id.len() > 256) {
-        return Err(DomainError::Invalid {
-            field: "members",
-            message: "a member id must be 1 to 256 characters".into(),
-        });
+        return Err(DomainError::invalid(
+            "members",
+            "a member id must be 1 to 256 characters",
+        ));
     }
     // One statement per 200 members: ($1, $2), ($1, $3), …
     for chunk in unique.chunks(200) {

@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 use crate::backend::auth::accounts;
 use crate::backend::clock::now;
 use crate::backend::db::flag;
-use crate::backend::error::{is_unique_violation, DomainError, Result};
+use crate::backend::error::{DomainError, Result, UniqueIndex};
 use crate::backend::scim::query::{Bind, Compiler, Records};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
@@ -47,7 +47,7 @@ fn derive(record: UserRecord) -> Derived {
 }
 
 fn uniqueness(e: sqlx::Error, username: &str) -> DomainError {
-    if is_unique_violation(&e) {
+    if UniqueIndex::of(&e) == Some(UniqueIndex::AccountUsername) {
         DomainError::Conflict {
             field: "username",
             message: format!("A user with userName “{username}” already exists in this tenant."),
@@ -172,7 +172,7 @@ impl Backend {
         let inserted = insert(&self.db.pool, tenant_id, &id, &d, ts).await;
         match inserted {
             Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
+            Err(e) if UniqueIndex::of(&e) == Some(UniqueIndex::AccountUsername) => {
                 // The same userName deleted before: its kept row makes way for the new account.
                 drop(writer);
                 self.recreate_over_deleted(tenant_id, &id, &d, ts).await?;

@@ -72,21 +72,18 @@ impl Backend {
     /// Reads the endpoints from an issuer or `.well-known/openid-configuration` URL.
     pub async fn import_discovery(&self, issuer_or_url: &str) -> Result<Discovered> {
         let url = discovery_url(issuer_or_url);
-        let doc = self
-            .outbound
-            .get_json(&url, false)
-            .await
-            .map_err(|m| DomainError::Invalid {
-                field: "input",
-                message: format!("The discovery document at {url} could not be read: {m}."),
-            })?;
+        let doc = self.outbound.get_json(&url, false).await.map_err(|m| {
+            DomainError::Refused(format!(
+                "The discovery document at {url} could not be read: {m}."
+            ))
+        })?;
         let d = read_discovery(&doc);
         if d.issuer.is_empty()
             || d.authorization_url.is_empty()
             || d.token_url.is_empty()
             || d.jwks_url.is_empty()
         {
-            return Err(DomainError::Invalid { field: "input", message: format!("{url} is not an OpenID Connect discovery document (issuer, authorization, token or jwks_uri missing).") });
+            return Err(DomainError::Refused(format!("{url} is not an OpenID Connect discovery document (issuer, authorization, token or jwks_uri missing).")));
         }
         Ok(d)
     }

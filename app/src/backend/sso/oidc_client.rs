@@ -10,7 +10,7 @@ use openidconnect::{
 };
 
 use crate::backend::outbound::{Outbound, OutboundError};
-use crate::domain::idp::IdpForm;
+use crate::domain::idp::{AuthMethod, IdpForm};
 use crate::domain::sso::SsoFailure;
 
 type Client = CoreClient<
@@ -53,9 +53,9 @@ pub struct Tokens {
 impl Provider {
     fn client(&self) -> Result<Client, SsoFailure> {
         let f = &self.form;
-        let auth_type = match f.auth_method.as_str() {
-            "client_secret_basic" => AuthType::BasicAuth,
-            _ => AuthType::RequestBody,
+        let auth_type = match f.auth_method {
+            AuthMethod::ClientSecretBasic => AuthType::BasicAuth,
+            AuthMethod::ClientSecretPost => AuthType::RequestBody,
         };
         // The issuer is only a label here (validation is ours); a template is not a URL.
         let issuer = IssuerUrl::new(f.issuer_uri.replace("{tenantid}", "common"))
@@ -126,7 +126,7 @@ impl Provider {
             req = req.set_pkce_verifier(PkceCodeVerifier::new(v));
         }
         // Entra wants client_id in the body also with Basic authentication.
-        if self.form.auth_method == "client_secret_basic" {
+        if self.form.auth_method == AuthMethod::ClientSecretBasic {
             req = req.add_extra_param("client_id", self.form.client_id.clone());
         }
         let res = req.request_async(http).await.map_err(token_error)?;
