@@ -125,7 +125,7 @@ impl UniqueIndex {
 pub fn conflict_on_unique(
     index: UniqueIndex,
     field: &'static str,
-    message: &'static str,
+    message: impl Into<String>,
 ) -> impl FnOnce(sqlx::Error) -> DomainError {
     move |e| {
         if UniqueIndex::of(&e) == Some(index) {

@@ -164,25 +164,19 @@ impl ListParams {
     }
 }
 
-/// List parameters from the query string (`GET /Users?filter=…`).
-pub struct ListQuery(pub ListParams);
+/// List parameters: from the query string of a `GET /Users?filter=…`, or from the body of a
+/// `POST …/.search` (RFC 7644 §3.4.3), so one handler serves both.
+pub struct ListRequest(pub ListParams);
 
-impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
-    type Rejection = ScimFailure;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ScimFailure> {
-        let q = query(parts);
-        ListParams::parse(|k| q.get(k).cloned()).map(ListQuery)
-    }
-}
-
-/// List parameters from a `POST …/.search` body (RFC 7644 §3.4.3).
-pub struct SearchBody(pub ListParams);
-
-impl<S: Send + Sync> FromRequest<S> for SearchBody {
+impl<S: Send + Sync> FromRequest<S> for ListRequest {
     type Rejection = ScimFailure;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ScimFailure> {
+        if req.method() != axum::http::Method::POST {
+            let (parts, _) = req.into_parts();
+            let q = query(&parts);
+            return ListParams::parse(|k| q.get(k).cloned()).map(ListRequest);
+        }
         let ScimJson(body) = ScimJson::from_request(req, state).await?;
         let obj = body.as_object().cloned().unwrap_or_default();
         ListParams::parse(|k| {
@@ -200,7 +194,7 @@ impl<S: Send + Sync> FromRequest<S> for SearchBody {
                     _ => None,
                 })
         })
-        .map(SearchBody)
+        .map(ListRequest)
     }
 }
 

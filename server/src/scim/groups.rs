@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::edits::Patch;
 use super::error::ScimFailure;
-use super::extract::{Id, ListParams, ListQuery, Projected, Provisioner, ScimJson, SearchBody};
+use super::extract::{Id, ListRequest, Projected, Provisioner, ScimJson};
 use super::render;
 use super::reply::{Outcome, Reply};
 
@@ -28,15 +28,8 @@ pub async fn group_json(
     Ok(render::group(&who.base, g, members.as_deref(), p))
 }
 
-pub async fn list_groups(who: Provisioner, ListQuery(p): ListQuery) -> Outcome {
-    page(&who, p).await
-}
-
-pub async fn search_groups(who: Provisioner, SearchBody(p): SearchBody) -> Outcome {
-    page(&who, p).await
-}
-
-async fn page(who: &Provisioner, p: ListParams) -> Outcome {
+/// `GET /Groups` and `POST /Groups/.search`.
+pub async fn list_groups(who: Provisioner, ListRequest(p): ListRequest) -> Outcome {
     let condition = p.condition(Resource::Group)?;
     let (total, groups) = who
         .backend
@@ -44,7 +37,7 @@ async fn page(who: &Provisioner, p: ListParams) -> Outcome {
         .await?;
     let mut items = Vec::with_capacity(groups.len());
     for g in &groups {
-        items.push(group_json(who, g, &p.projection).await?);
+        items.push(group_json(&who, g, &p.projection).await?);
     }
     Ok(Reply::ok(render::list(total, p.start, items)))
 }

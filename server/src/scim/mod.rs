@@ -41,7 +41,7 @@ pub fn router(backend: Backend) -> Router {
         )
         .route(
             "/{tenant}/Users/.search",
-            refuse_others(post(users::search_users)),
+            refuse_others(post(users::list_users)),
         )
         .route(
             "/{tenant}/Users/{id}",
@@ -58,7 +58,7 @@ pub fn router(backend: Backend) -> Router {
         )
         .route(
             "/{tenant}/Groups/.search",
-            refuse_others(post(groups::search_groups)),
+            refuse_others(post(groups::list_groups)),
         )
         .route(
             "/{tenant}/Groups/{id}",

@@ -2,12 +2,12 @@
 
 use app::scim::schema::Resource;
 
-use super::extract::{Provisioner, SearchBody};
+use super::extract::{ListRequest, Provisioner};
 use super::groups::group_json;
 use super::render;
 use super::reply::{Outcome, Reply};
 
-pub async fn search(who: Provisioner, SearchBody(p): SearchBody) -> Outcome {
+pub async fn search(who: Provisioner, ListRequest(p): ListRequest) -> Outcome {
     let users_condition = p.condition(Resource::User)?;
     let groups_condition = p.condition(Resource::Group)?;
     let (users_total, users) = who

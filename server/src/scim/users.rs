@@ -6,19 +6,12 @@ use app::scim::resource::user_from_body;
 use app::scim::schema::Resource;
 
 use super::edits::{Patch, Tombstone};
-use super::extract::{Id, ListParams, ListQuery, Projected, Provisioner, ScimJson, SearchBody};
+use super::extract::{Id, ListRequest, Projected, Provisioner, ScimJson};
 use super::render;
 use super::reply::{Outcome, Reply};
 
-pub async fn list_users(who: Provisioner, ListQuery(p): ListQuery) -> Outcome {
-    page(&who, p).await
-}
-
-pub async fn search_users(who: Provisioner, SearchBody(p): SearchBody) -> Outcome {
-    page(&who, p).await
-}
-
-async fn page(who: &Provisioner, p: ListParams) -> Outcome {
+/// `GET /Users` and `POST /Users/.search`.
+pub async fn list_users(who: Provisioner, ListRequest(p): ListRequest) -> Outcome {
     let condition = p.condition(Resource::User)?;
     let (total, users) = who
         .backend

@@ -294,11 +294,7 @@ impl Backend {
         .bind(ts)
         .execute(&mut *tx)
         .await
-        .map_err(conflict_on_unique(
-            UniqueIndex::TopicName,
-            "name",
-            "A topic with this name already exists.",
-        ))?;
+        .map_err(name_taken)?;
         record(
             &mut tx,
             &caller.tenant_id,
@@ -347,11 +343,7 @@ impl Backend {
         .bind(&caller.tenant_id)
         .execute(&mut *tx)
         .await
-        .map_err(conflict_on_unique(
-            UniqueIndex::TopicName,
-            "name",
-            "A topic with this name already exists.",
-        ))?;
+        .map_err(name_taken)?;
         record(
             &mut tx,
             &caller.tenant_id,
@@ -409,39 +401,8 @@ impl Backend {
         topic_id: &str,
         group_id: &str,
     ) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
-        let topic = load_topic(&mut tx, &caller.tenant_id, topic_id).await?;
-        let group = group_name(&mut tx, &caller.tenant_id, group_id).await?;
-        if !topic.permissions.is_subset(caller.grants.permissions) {
-            return Err(beyond_own(
-                "assign this topic",
-                &topic.permissions.missing_from(caller.grants.permissions),
-            ));
-        }
-        let added = sqlx::query(
-            "INSERT INTO group_topic (group_id, topic_id, tenant_id, assigned_at, assigned_by) \
-             SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS \
-             (SELECT 1 FROM group_topic WHERE group_id = $1 AND topic_id = $2)",
-        )
-        .bind(group_id)
-        .bind(&topic.id)
-        .bind(&caller.tenant_id)
-        .bind(now())
-        .bind(&caller.username)
-        .execute(&mut *tx)
-        .await?;
-        if added.rows_affected() > 0 {
-            record(
-                &mut tx,
-                &caller.tenant_id,
-                &caller.username,
-                AuditAction::TopicAssigned,
-                &format!("{} → {group}", topic.name),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.change_assignment(caller, topic_id, group_id, Assignment::Add)
+            .await
     }
 
     /// `+ Assign group` on a topic's page: the group by its name (case-insensitive).
@@ -473,30 +434,90 @@ impl Backend {
         topic_id: &str,
         group_id: &str,
     ) -> Result<()> {
+        self.change_assignment(caller, topic_id, group_id, Assignment::Remove)
+            .await
+    }
+
+    /// Adds or removes one assignment in one transaction, audited when something changed.
+    async fn change_assignment(
+        &self,
+        caller: &SessionInfo,
+        topic_id: &str,
+        group_id: &str,
+        change: Assignment,
+    ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         let topic = load_topic(&mut tx, &caller.tenant_id, topic_id).await?;
         let group = group_name(&mut tx, &caller.tenant_id, group_id).await?;
-        let removed = sqlx::query(
-            "DELETE FROM group_topic WHERE tenant_id = $1 AND group_id = $2 AND topic_id = $3",
-        )
-        .bind(&caller.tenant_id)
-        .bind(group_id)
-        .bind(topic_id)
-        .execute(&mut *tx)
-        .await?;
-        if removed.rows_affected() > 0 {
+        let done = match change {
+            Assignment::Add => {
+                if !topic.permissions.is_subset(caller.grants.permissions) {
+                    return Err(beyond_own(
+                        "assign this topic",
+                        &topic.permissions.missing_from(caller.grants.permissions),
+                    ));
+                }
+                sqlx::query(
+                    "INSERT INTO group_topic (group_id, topic_id, tenant_id, assigned_at, assigned_by) \
+                     SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS \
+                     (SELECT 1 FROM group_topic WHERE group_id = $1 AND topic_id = $2)",
+                )
+                .bind(group_id)
+                .bind(&topic.id)
+                .bind(&caller.tenant_id)
+                .bind(now())
+                .bind(&caller.username)
+                .execute(&mut *tx)
+                .await?
+            }
+            Assignment::Remove => sqlx::query(
+                "DELETE FROM group_topic WHERE tenant_id = $1 AND group_id = $2 AND topic_id = $3",
+            )
+            .bind(&caller.tenant_id)
+            .bind(group_id)
+            .bind(topic_id)
+            .execute(&mut *tx)
+            .await?,
+        };
+        if done.rows_affected() > 0 {
+            let (action, detail) = match change {
+                Assignment::Add => (
+                    AuditAction::TopicAssigned,
+                    format!("{} → {group}", topic.name),
+                ),
+                Assignment::Remove => (
+                    AuditAction::TopicRemoved,
+                    format!("{} ✕ {group}", topic.name),
+                ),
+            };
             record(
                 &mut tx,
                 &caller.tenant_id,
                 &caller.username,
-                AuditAction::TopicRemoved,
-                &format!("{} ✕ {group}", topic.name),
+                action,
+                &detail,
             )
             .await?;
         }
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A topic name another topic of the tenant already has.
+fn name_taken(e: sqlx::Error) -> DomainError {
+    conflict_on_unique(
+        UniqueIndex::TopicName,
+        "name",
+        "A topic with this name already exists.",
+    )(e)
+}
+
+/// What [`Backend::change_assignment`] does to a topic's groups.
+#[derive(Debug, Clone, Copy)]
+enum Assignment {
+    Add,
+    Remove,
 }
 
 /// Refuses adding a member to a group whose topics grant more than the caller holds (adding

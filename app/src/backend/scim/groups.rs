@@ -5,13 +5,14 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
-use crate::backend::error::{DomainError, Result, UniqueIndex};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
 use crate::backend::scim::query::Records;
+use crate::backend::scim::stored_document;
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::provisioned::{Document, GroupEdit, GroupRecord, MemberChange};
@@ -34,24 +35,17 @@ pub struct Member {
 }
 
 fn conflict(e: sqlx::Error, name: &str) -> DomainError {
-    if UniqueIndex::of(&e) == Some(UniqueIndex::GroupName) {
-        DomainError::Conflict {
-            field: "name",
-            message: format!("A group named “{name}” already exists in this tenant."),
-        }
-    } else {
-        e.into()
-    }
+    conflict_on_unique(
+        UniqueIndex::GroupName,
+        "name",
+        format!("A group named “{name}” already exists in this tenant."),
+    )(e)
 }
 
 fn to_group(row: &AnyRow) -> Result<ScimGroup> {
-    let doc: String = row.try_get("scim_doc")?;
     Ok(ScimGroup {
         id: row.try_get("group_id")?,
-        doc: match serde_json::from_str::<Value>(&doc) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
-        },
+        doc: stored_document(row)?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,

@@ -5,3 +5,23 @@
 pub mod groups;
 pub mod query;
 pub mod users;
+
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::backend::error::Result;
+use crate::domain::provisioned::Document;
+
+/// A row's stored document (`scim_doc`); one that holds no JSON object reads as empty.
+fn stored_document(row: &AnyRow) -> Result<Document> {
+    let json: String = row.try_get("scim_doc")?;
+    Ok(parse_document(&json))
+}
+
+fn parse_document(json: &str) -> Document {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(m)) => m,
+        _ => Document::new(),
+    }
+}

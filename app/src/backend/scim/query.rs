@@ -147,6 +147,22 @@ impl Compiler {
         p
     }
 
+    /// PostgreSQL: the path's segments as bound parameters, `$3, $4`.
+    fn path_params(&mut self, segments: &[String]) -> String {
+        let params: Vec<String> = segments
+            .iter()
+            .map(|s| self.bind(Bind::Text(s.clone())))
+            .collect();
+        params.join(", ")
+    }
+
+    /// PostgreSQL: the array at the path in `doc`, or an empty array when it holds none.
+    fn pg_array(&mut self, doc: &str, segments: &[String]) -> String {
+        let params = self.path_params(segments);
+        let arr = format!("jsonb_extract_path(({doc})::jsonb, {params})");
+        format!("(CASE WHEN jsonb_typeof({arr}) = 'array' THEN {arr} ELSE '[]'::jsonb END)")
+    }
+
     /// An SQL expression for a JSON value under `base` (a document or an array element).
     fn json_expr(&mut self, base: &str, segments: &[String]) -> String {
         match self.kind {
@@ -155,14 +171,8 @@ impl Compiler {
                 format!("json_extract({base}, {p})")
             }
             DbKind::Postgres => {
-                let params: Vec<String> = segments
-                    .iter()
-                    .map(|s| self.bind(Bind::Text(s.clone())))
-                    .collect();
-                format!(
-                    "jsonb_extract_path_text(({base})::jsonb, {})",
-                    params.join(", ")
-                )
+                let params = self.path_params(segments);
+                format!("jsonb_extract_path_text(({base})::jsonb, {params})")
             }
         }
     }
@@ -194,15 +204,9 @@ impl Compiler {
                 format!("EXISTS (SELECT 1 FROM json_each({doc}, {p}) e WHERE {inner})")
             }
             DbKind::Postgres => {
-                let params: Vec<String> = segments
-                    .iter()
-                    .map(|s| self.bind(Bind::Text(s.clone())))
-                    .collect();
-                let arr = format!("jsonb_extract_path(({doc})::jsonb, {})", params.join(", "));
+                let arr = self.pg_array(&doc, segments);
                 let inner = cond(self, "e.value");
-                format!(
-                    "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({arr}) = 'array' THEN {arr} ELSE '[]'::jsonb END) e WHERE {inner})"
-                )
+                format!("EXISTS (SELECT 1 FROM jsonb_array_elements({arr}) e WHERE {inner})")
             }
         }
     }
@@ -216,12 +220,8 @@ impl Compiler {
                 format!("json_array_length({doc}, {p})")
             }
             DbKind::Postgres => {
-                let params: Vec<String> = segments
-                    .iter()
-                    .map(|s| self.bind(Bind::Text(s.clone())))
-                    .collect();
-                let arr = format!("jsonb_extract_path(({doc})::jsonb, {})", params.join(", "));
-                format!("jsonb_array_length(CASE WHEN jsonb_typeof({arr}) = 'array' THEN {arr} ELSE '[]'::jsonb END)")
+                let arr = self.pg_array(&doc, segments);
+                format!("jsonb_array_length({arr})")
             }
         };
         format!("({e} IS NOT NULL AND COALESCE({len}, 0) > 0)")

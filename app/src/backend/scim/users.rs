@@ -4,15 +4,16 @@
 //! display name, work e-mail, active) are derived from it inside the same transaction.
 //! Every write is one transaction, so a PATCH with one bad operation changes nothing.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::backend::auth::accounts;
 use crate::backend::clock::now;
 use crate::backend::db::flag;
-use crate::backend::error::{DomainError, Result, UniqueIndex};
+use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
 use crate::backend::scim::query::{Bind, Compiler, Records};
+use crate::backend::scim::{parse_document, stored_document};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::provisioned::{Document, UserEdit, UserRecord};
@@ -47,25 +48,17 @@ fn derive(record: UserRecord) -> Derived {
 }
 
 fn uniqueness(e: sqlx::Error, username: &str) -> DomainError {
-    if UniqueIndex::of(&e) == Some(UniqueIndex::AccountUsername) {
-        DomainError::Conflict {
-            field: "username",
-            message: format!("A user with userName “{username}” already exists in this tenant."),
-        }
-    } else {
-        e.into()
-    }
+    conflict_on_unique(
+        UniqueIndex::AccountUsername,
+        "username",
+        format!("A user with userName “{username}” already exists in this tenant."),
+    )(e)
 }
 
 fn to_user(row: &AnyRow) -> Result<ScimUser> {
-    let doc: String = row.try_get("scim_doc")?;
-    let doc = match serde_json::from_str::<Value>(&doc) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
     Ok(ScimUser {
         id: row.try_get("account_id")?,
-        doc,
+        doc: stored_document(row)?,
         active: flag(row, "is_active")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -340,10 +333,7 @@ impl Backend {
             return Err(DomainError::NotFound("user").into());
         };
         // The kept document says what the account is now.
-        let doc = match serde_json::from_str::<Value>(&stored) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
+        let doc = parse_document(&stored);
         let json = Value::Object(tombstone.apply(&doc).await?.document).to_string();
         if !accounts::mark_deleted_in_idp(&mut tx, tenant_id, id, &json, ts).await? {
             return Err(DomainError::NotFound("user").into());
