@@ -1,6 +1,7 @@
 //! The command-line interface: `serve` (default) and the automation / break-glass commands.
 //! Each prints plain text, shows a secret only once, and fails with a one-line error.
 
+use app::domain::ids::TenantId;
 use std::io::{IsTerminal, Read};
 
 use anyhow::{anyhow, Context};
@@ -61,7 +62,11 @@ async fn token(backend: &Backend, command: TokenCommand) -> anyhow::Result<()> {
             expires_days,
         } => {
             let new = backend
-                .create_provisioning_token(&tenant, &description, expires_days)
+                .create_provisioning_token(
+                    &TenantId::from(tenant.as_str()),
+                    &description,
+                    expires_days,
+                )
                 .await
                 .map_err(plain)?;
             println!("Provisioning token for tenant {tenant} (shown only this once; store it in Entra now):");
@@ -74,7 +79,10 @@ async fn token(backend: &Backend, command: TokenCommand) -> anyhow::Result<()> {
 async fn idp(backend: &Backend, command: IdpCommand) -> anyhow::Result<()> {
     match command {
         IdpCommand::Deactivate { tenant } => {
-            let tenant = backend.get_tenant(&tenant).await.map_err(plain)?;
+            let tenant = backend
+                .get_tenant(&TenantId::from(tenant))
+                .await
+                .map_err(plain)?;
             match backend
                 .deactivate_identity_provider(&tenant.id, "cli", None)
                 .await
@@ -95,7 +103,13 @@ async fn admin(backend: &Backend, command: AdminCommand) -> anyhow::Result<()> {
     match command {
         AdminCommand::ResetPassword { username, tenant } => {
             let tenant_id = match tenant {
-                Some(id) => backend.get_tenant(&id).await.map_err(plain)?.id,
+                Some(id) => {
+                    backend
+                        .get_tenant(&TenantId::from(id))
+                        .await
+                        .map_err(plain)?
+                        .id
+                }
                 None => backend.default_tenant().await.map_err(plain)?.id,
             };
             let (password, generated) = match read_stdin_password()? {

@@ -57,7 +57,11 @@ pub async fn get_group(id: String, page: i64) -> Result<GroupDetail, AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Directory).await?;
     backend
-        .group_detail(&session.tenant_id, &id, page)
+        .group_detail(
+            &session.tenant_id,
+            &crate::domain::ids::GroupId::from(id.as_str()),
+            page,
+        )
         .await
         .map_err(fail)
 }
@@ -68,7 +72,10 @@ pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Directory).await?;
     backend
-        .user_detail(&session.tenant_id, &id)
+        .user_detail(
+            &session.tenant_id,
+            &crate::domain::ids::AccountId::from(id.as_str()),
+        )
         .await
         .map_err(fail)
 }
@@ -82,6 +89,7 @@ pub async fn create_local_user(form: LocalUserForm) -> Result<String, AppError> 
     backend
         .create_local_user(&session, &form)
         .await
+        .map(crate::domain::ids::AccountId::into_string)
         .map_err(fail)
 }
 
@@ -91,7 +99,11 @@ pub async fn update_local_user(id: String, form: LocalUserForm) -> Result<(), Ap
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Users).await?;
     backend
-        .update_local_user(&session, &id, &form)
+        .update_local_user(
+            &session,
+            &crate::domain::ids::AccountId::from(id.as_str()),
+            &form,
+        )
         .await
         .map_err(fail)
 }
@@ -102,7 +114,11 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Users).await?;
     backend
-        .set_local_user_active(&session, &id, active)
+        .set_local_user_active(
+            &session,
+            &crate::domain::ids::AccountId::from(id.as_str()),
+            active,
+        )
         .await
         .map_err(fail)
 }
@@ -112,7 +128,10 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
     use super::guard::{fail, require};
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Users).await?;
-    backend.delete_local_user(&session, &id).await.map_err(fail)
+    backend
+        .delete_local_user(&session, &crate::domain::ids::AccountId::from(id.as_str()))
+        .await
+        .map_err(fail)
 }
 
 /// Creates a local group; returns its id.
@@ -133,7 +152,11 @@ pub async fn add_group_member(group_id: String, username: String) -> Result<(), 
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Users).await?;
     backend
-        .add_local_group_member(&session, &group_id, &username)
+        .add_local_group_member(
+            &session,
+            &crate::domain::ids::GroupId::from(group_id.as_str()),
+            &username,
+        )
         .await
         .map_err(fail)
 }
@@ -144,7 +167,11 @@ pub async fn remove_group_member(group_id: String, account_id: String) -> Result
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Users).await?;
     backend
-        .remove_local_group_member(&session, &group_id, &account_id)
+        .remove_local_group_member(
+            &session,
+            &crate::domain::ids::GroupId::from(group_id),
+            &crate::domain::ids::AccountId::from(account_id),
+        )
         .await
         .map_err(fail)
 }
@@ -155,7 +182,7 @@ pub async fn delete_group(id: String) -> Result<(), AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Users).await?;
     backend
-        .delete_local_group(&session, &id)
+        .delete_local_group(&session, &crate::domain::ids::GroupId::from(id.as_str()))
         .await
         .map_err(fail)
 }

@@ -24,7 +24,10 @@ pub async fn get_identity_provider(id: String) -> Result<IdpView, AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
-        .get_identity_provider(&session.tenant_id, &id)
+        .get_identity_provider(
+            &session.tenant_id,
+            &crate::domain::ids::IdpId::from(id.as_str()),
+        )
         .await
         .map_err(fail)
 }
@@ -36,7 +39,10 @@ pub async fn get_identity_provider_audit(id: String) -> Result<Vec<IdpAuditEntry
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Audit).await?;
     backend
-        .identity_provider_audit(&session.tenant_id, &id)
+        .identity_provider_audit(
+            &session.tenant_id,
+            &crate::domain::ids::IdpId::from(id.as_str()),
+        )
         .await
         .map_err(fail)
 }
@@ -51,7 +57,12 @@ pub async fn save_identity_provider(
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
-        .save_identity_provider(&session.tenant_id, &session.username, id.as_deref(), &form)
+        .save_identity_provider(
+            &session.tenant_id,
+            &session.username,
+            id.map(crate::domain::ids::IdpId::from).as_ref(),
+            &form,
+        )
         .await
         .map_err(fail)
 }
@@ -62,7 +73,11 @@ pub async fn activate_identity_provider(id: String) -> Result<(), AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
-        .activate_identity_provider(&session.tenant_id, &session.username, &id)
+        .activate_identity_provider(
+            &session.tenant_id,
+            &session.username,
+            &crate::domain::ids::IdpId::from(id.as_str()),
+        )
         .await
         .map_err(fail)
 }
@@ -73,7 +88,11 @@ pub async fn deactivate_identity_provider(id: String) -> Result<(), AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
-        .deactivate_identity_provider(&session.tenant_id, &session.username, Some(&id))
+        .deactivate_identity_provider(
+            &session.tenant_id,
+            &session.username,
+            Some(&crate::domain::ids::IdpId::from(id.as_str())),
+        )
         .await
         .map_err(fail)?;
     Ok(())
@@ -85,7 +104,11 @@ pub async fn delete_identity_provider(id: String) -> Result<(), AppError> {
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
-        .delete_identity_provider(&session.tenant_id, &session.username, &id)
+        .delete_identity_provider(
+            &session.tenant_id,
+            &session.username,
+            &crate::domain::ids::IdpId::from(id.as_str()),
+        )
         .await
         .map_err(fail)
 }

@@ -79,7 +79,11 @@ pub async fn assign_security_topic(
     match (group_id.filter(|g| !g.is_empty()), group_name) {
         (Some(id), _) => {
             backend
-                .assign_security_topic(&session, &topic_id, &id)
+                .assign_security_topic(
+                    &session,
+                    &topic_id,
+                    &crate::domain::ids::GroupId::from(id.as_str()),
+                )
                 .await
         }
         (None, Some(name)) => {
@@ -101,7 +105,11 @@ pub async fn remove_security_topic(topic_id: String, group_id: String) -> Result
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::SecurityTopics).await?;
     backend
-        .remove_security_topic(&session, &topic_id, &group_id)
+        .remove_security_topic(
+            &session,
+            &topic_id,
+            &crate::domain::ids::GroupId::from(group_id.as_str()),
+        )
         .await
         .map_err(fail)
 }
@@ -113,7 +121,10 @@ pub async fn get_group_topics(group_id: String) -> Result<Vec<TopicRef>, AppErro
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Directory).await?;
     backend
-        .group_topics(&session.tenant_id, &group_id)
+        .group_topics(
+            &session.tenant_id,
+            &crate::domain::ids::GroupId::from(group_id.as_str()),
+        )
         .await
         .map_err(fail)
 }
@@ -125,7 +136,10 @@ pub async fn get_user_permissions(id: String) -> Result<Vec<EffectivePermission>
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Directory).await?;
     backend
-        .effective_permissions(&session.tenant_id, &id)
+        .effective_permissions(
+            &session.tenant_id,
+            &crate::domain::ids::AccountId::from(id.as_str()),
+        )
         .await
         .map_err(fail)
 }

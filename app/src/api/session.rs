@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use crate::domain::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::domain::ids::TenantId;
 use crate::domain::viewer::{LoginTarget, MyAccess, Viewer};
 
 /// Which tenant a sign-in page is for: the default one, or the one in `/login/{TenantID}`.
@@ -13,7 +15,7 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
     use super::guard::{fail, public};
     let backend = public()?;
     let tenant = match tenant_id.filter(|t| !t.is_empty()) {
-        Some(id) => backend.get_tenant(&id).await,
+        Some(id) => backend.get_tenant(&TenantId::from(id)).await,
         None => backend.default_tenant().await,
     }
     .map_err(fail)?;
@@ -33,7 +35,7 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
         None => None,
     };
     Ok(LoginTarget {
-        tenant_id: tenant.id,
+        tenant_id: tenant.id.to_string(),
         tenant_name: tenant.name,
         sso_provider,
     })
@@ -99,7 +101,7 @@ pub async fn switch_tenant(tenant_id: String) -> Result<(), AppError> {
     use crate::domain::permission::Access;
     let (backend, session) = require(Access::Operator).await?;
     backend
-        .switch_tenant(&session, &tenant_id)
+        .switch_tenant(&session, &TenantId::from(tenant_id))
         .await
         .map_err(fail)
 }

@@ -4,6 +4,7 @@
 //! Requests hand their event to a channel; one writer task stores them in batches, so the log
 //! costs SCIM requests no extra write transaction each.
 
+use crate::domain::ids::TenantId;
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
@@ -133,7 +134,7 @@ impl Backend {
     /// The newest events of a tenant, newest first; only failures (status ≥ 400) when asked.
     pub async fn list_activity(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         failures_only: bool,
         limit: i64,
     ) -> Result<Vec<ActivityEvent>> {
@@ -161,7 +162,7 @@ impl Backend {
             .collect()
     }
 
-    pub async fn provisioning_summary(&self, tenant_id: &str) -> Result<ProvisioningSummary> {
+    pub async fn provisioning_summary(&self, tenant_id: &TenantId) -> Result<ProvisioningSummary> {
         let last_call_at: Option<i64> =
             sqlx::query_scalar("SELECT MAX(at) FROM provisioning_event WHERE tenant_id = $1")
                 .bind(tenant_id)

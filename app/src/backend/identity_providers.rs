@@ -4,6 +4,8 @@
 //! Activating an IdP never disables local sign-in for local administrators, so a wrong
 //! configuration cannot lock anyone out; `cantara idp deactivate` is the command-line way back.
 
+use crate::domain::ids::IdpId;
+use crate::domain::ids::TenantId;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -122,8 +124,8 @@ fn changes(before: Option<&IdpForm>, after: &IdpForm, secret_changed: bool) -> S
 
 async fn audit(
     conn: &mut AnyConnection,
-    tenant_id: &str,
-    idp_id: &str,
+    tenant_id: &TenantId,
+    idp_id: &IdpId,
     actor: &str,
     action: &str,
     changes: &str,
@@ -141,7 +143,7 @@ async fn audit(
 }
 
 impl Backend {
-    pub async fn list_identity_providers(&self, tenant_id: &str) -> Result<Vec<IdpView>> {
+    pub async fn list_identity_providers(&self, tenant_id: &TenantId) -> Result<Vec<IdpView>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE tenant_id = $1 ORDER BY is_active DESC, name"
         )))
@@ -151,7 +153,7 @@ impl Backend {
         rows.iter().map(to_view).collect()
     }
 
-    async fn identity_provider_row(&self, tenant_id: &str, id: &str) -> Result<AnyRow> {
+    async fn identity_provider_row(&self, tenant_id: &TenantId, id: &IdpId) -> Result<AnyRow> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE tenant_id = $1 AND idp_id = $2"
         )))
@@ -162,7 +164,7 @@ impl Backend {
         .ok_or(DomainError::NotFound("identity provider"))
     }
 
-    pub async fn get_identity_provider(&self, tenant_id: &str, id: &str) -> Result<IdpView> {
+    pub async fn get_identity_provider(&self, tenant_id: &TenantId, id: &IdpId) -> Result<IdpView> {
         to_view(&self.identity_provider_row(tenant_id, id).await?)
     }
 
@@ -170,9 +172,9 @@ impl Backend {
     /// invalid. An empty secret on update keeps the stored one.
     pub async fn save_identity_provider(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: &str,
-        id: Option<&str>,
+        id: Option<&IdpId>,
         form: &IdpForm,
     ) -> Result<IdpView> {
         let before = match id {
@@ -195,9 +197,7 @@ impl Backend {
             Some(secrets::encrypt(&self.config.secret_key, &v.client_secret)?)
         };
         let ts = now();
-        let idp_id = id
-            .map(str::to_owned)
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let idp_id = id.cloned().unwrap_or_else(IdpId::generate);
         let mut tx = self.db.begin_write().await?;
         let sql = if before.is_some() {
             "UPDATE identity_provider SET name = $3, description = $4, auth_method = $5, client_id = $6, \
@@ -265,9 +265,9 @@ impl Backend {
     /// Makes this the tenant's active IdP, deactivating any other, in one transaction.
     pub async fn activate_identity_provider(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: &str,
-        id: &str,
+        id: &IdpId,
     ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar(
@@ -280,7 +280,7 @@ impl Backend {
         if exists.is_none() {
             return Err(DomainError::NotFound("identity provider"));
         }
-        let others: Vec<String> = sqlx::query_scalar("SELECT idp_id FROM identity_provider WHERE tenant_id = $1 AND is_active = 1 AND idp_id <> $2")
+        let others: Vec<IdpId> = sqlx::query_scalar("SELECT idp_id FROM identity_provider WHERE tenant_id = $1 AND is_active = 1 AND idp_id <> $2")
             .bind(tenant_id)
             .bind(id)
             .fetch_all(&mut *tx)
@@ -319,27 +319,27 @@ impl Backend {
     /// Deactivates one IdP, or (with `id` None) whichever is active. Returns how many changed.
     pub async fn deactivate_identity_provider(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: &str,
-        id: Option<&str>,
+        id: Option<&IdpId>,
     ) -> Result<u64> {
         let mut tx = self.db.begin_write().await?;
-        let active: Vec<String> = sqlx::query_scalar(
+        let active: Vec<IdpId> = sqlx::query_scalar(
             "SELECT idp_id FROM identity_provider WHERE tenant_id = $1 AND is_active = 1",
         )
         .bind(tenant_id)
         .fetch_all(&mut *tx)
         .await?;
-        let targets: Vec<&String> = active
+        let targets: Vec<&IdpId> = active
             .iter()
-            .filter(|a| id.is_none_or(|i| i == a.as_str()))
+            .filter(|a| id.is_none_or(|i| i == *a))
             .collect();
         for t in &targets {
             sqlx::query(
                 "UPDATE identity_provider SET is_active = 0, updated_at = $1 WHERE idp_id = $2",
             )
             .bind(now())
-            .bind(t.as_str())
+            .bind(*t)
             .execute(&mut *tx)
             .await?;
             audit(&mut tx, tenant_id, t, actor, "deactivated", "").await?;
@@ -351,9 +351,9 @@ impl Backend {
     /// Deletes an inactive IdP (an active one must be deactivated first).
     pub async fn delete_identity_provider(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: &str,
-        id: &str,
+        id: &IdpId,
     ) -> Result<()> {
         let view = self.get_identity_provider(tenant_id, id).await?;
         if view.active {
@@ -384,8 +384,8 @@ impl Backend {
 
     pub async fn identity_provider_audit(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &IdpId,
     ) -> Result<Vec<IdpAuditEntry>> {
         let rows = sqlx::query("SELECT at, actor, action, changes FROM idp_audit WHERE tenant_id = $1 AND idp_id = $2 ORDER BY audit_id DESC LIMIT 100")
             .bind(tenant_id)
@@ -408,8 +408,8 @@ impl Backend {
     /// An identity provider and its decrypted client secret, read in one query (sign-in path).
     pub(crate) async fn identity_provider_with_secret(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &IdpId,
     ) -> Result<(IdpView, String)> {
         let row = self.identity_provider_row(tenant_id, id).await?;
         let enc: String = row.try_get("client_secret_enc")?;
@@ -419,7 +419,11 @@ impl Backend {
         ))
     }
 
-    pub async fn identity_provider_secret(&self, tenant_id: &str, id: &str) -> Result<String> {
+    pub async fn identity_provider_secret(
+        &self,
+        tenant_id: &TenantId,
+        id: &IdpId,
+    ) -> Result<String> {
         let enc: String = sqlx::query_scalar(
             "SELECT client_secret_enc FROM identity_provider WHERE idp_id = $1 AND tenant_id = $2",
         )

@@ -3,6 +3,7 @@
 //! A token is 256 random bits, shown once; only its SHA-256 is stored. Tokens can carry a
 //! description and an expiry, and can be revoked; a revoked or expired token is refused at once.
 
+use crate::domain::ids::TenantId;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ pub use crate::domain::provisioning::{NewToken, TokenInfo};
 const CHECK_TTL: Duration = Duration::from_secs(1);
 
 /// (tenant id, token hash).
-type CacheKey = (String, String);
+type CacheKey = (TenantId, String);
 /// (token id, expiry, when it was verified).
 type CacheEntry = (String, Option<i64>, Instant);
 
@@ -28,13 +29,13 @@ type CacheEntry = (String, Option<i64>, Instant);
 pub struct TokenCache(Mutex<HashMap<CacheKey, CacheEntry>>);
 
 impl TokenCache {
-    fn get(&self, key: &(String, String)) -> Option<Option<i64>> {
+    fn get(&self, key: &CacheKey) -> Option<Option<i64>> {
         let map = self.0.lock().ok()?;
         map.get(key)
             .filter(|(_, _, at)| at.elapsed() < CHECK_TTL)
             .map(|(_, exp, _)| *exp)
     }
-    fn put(&self, key: (String, String), token_id: String, expires: Option<i64>) {
+    fn put(&self, key: CacheKey, token_id: String, expires: Option<i64>) {
         if let Ok(mut map) = self.0.lock() {
             if map.len() > 10_000 {
                 map.clear();
@@ -60,7 +61,7 @@ use crate::backend::crypto::secrets::{random_token, sha256_hex as hash};
 impl Backend {
     pub async fn create_provisioning_token(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         description: &str,
         expires_days: Option<i64>,
     ) -> Result<NewToken> {
@@ -106,7 +107,7 @@ impl Backend {
         Ok(NewToken { secret, info })
     }
 
-    pub async fn list_provisioning_tokens(&self, tenant_id: &str) -> Result<Vec<TokenInfo>> {
+    pub async fn list_provisioning_tokens(&self, tenant_id: &TenantId) -> Result<Vec<TokenInfo>> {
         let rows = sqlx::query(
             "SELECT token_id, description, created_at, last_used_at, expires_at, revoked_at \
              FROM provisioning_token WHERE tenant_id = $1 ORDER BY created_at DESC, token_id",
@@ -128,7 +129,11 @@ impl Backend {
             .collect()
     }
 
-    pub async fn revoke_provisioning_token(&self, tenant_id: &str, token_id: &str) -> Result<()> {
+    pub async fn revoke_provisioning_token(
+        &self,
+        tenant_id: &TenantId,
+        token_id: &str,
+    ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE provisioning_token SET revoked_at = $1 WHERE token_id = $2 AND tenant_id = $3 AND revoked_at IS NULL",
         )
@@ -146,7 +151,7 @@ impl Backend {
     }
 
     /// Checks a bearer token for a tenant: known, of this tenant, not revoked, not expired.
-    pub async fn authenticate_provisioning(&self, tenant_id: &str, token: &str) -> Result<()> {
+    pub async fn authenticate_provisioning(&self, tenant_id: &TenantId, token: &str) -> Result<()> {
         if !token.starts_with(PREFIX) {
             return Err(DomainError::Unauthorized);
         }

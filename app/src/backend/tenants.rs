@@ -1,5 +1,6 @@
 //! Tenants: creating, listing and looking them up, and who may see which.
 
+use crate::domain::ids::TenantId;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -24,9 +25,9 @@ macro_rules! select_tenant {
 }
 
 fn to_tenant(public_url: &str, row: &AnyRow) -> Result<Tenant> {
-    let id: String = row.try_get("tenant_id")?;
+    let id: TenantId = row.try_get("tenant_id")?;
     Ok(Tenant {
-        scim_url: scim_tenant_url(public_url, &id),
+        scim_url: scim_tenant_url(public_url, id.as_str()),
         id,
         name: row.try_get("name")?,
         is_default: flag(row, "is_default")?,
@@ -39,8 +40,8 @@ pub(crate) async fn insert(
     conn: &mut AnyConnection,
     name: &TenantName,
     is_default: bool,
-) -> Result<String> {
-    let id = uuid::Uuid::new_v4().to_string();
+) -> Result<TenantId> {
+    let id = TenantId::new(uuid::Uuid::new_v4().to_string());
     sqlx::query(
         "INSERT INTO tenant (tenant_id, name, name_folded, is_default, created_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -87,7 +88,7 @@ impl Backend {
         self.create_tenant(name).await
     }
 
-    pub async fn get_tenant(&self, tenant_id: &str) -> Result<Tenant> {
+    pub async fn get_tenant(&self, tenant_id: &TenantId) -> Result<Tenant> {
         let row = sqlx::query(select_tenant!("WHERE tenant_id = $1"))
             .bind(tenant_id)
             .fetch_optional(&self.db.pool)

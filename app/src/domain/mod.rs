@@ -6,6 +6,7 @@ pub mod account;
 pub mod directory;
 pub mod error;
 pub mod idp;
+pub mod ids;
 pub mod permission;
 pub mod provisioned;
 pub mod provisioning;

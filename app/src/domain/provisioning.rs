@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::TenantId;
+
 /// A token as listed (never the secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {
@@ -24,7 +26,7 @@ pub struct NewToken {
 /// One SCIM request as the activity log recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityEvent {
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// Unix seconds.
     pub at: i64,
     pub method: String,

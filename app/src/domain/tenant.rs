@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::FieldError;
+use super::ids::TenantId;
 
 /// A tenant as the console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tenant {
     /// The `Tenant ID`: the last segment of the SCIM Tenant URL.
-    pub id: String,
+    pub id: TenantId,
     pub name: String,
     /// `{PUBLIC_URL}/scim/v2/{TenantID}`, what the admin pastes into Entra.
     pub scim_url: String,
@@ -21,7 +22,7 @@ pub struct Tenant {
 /// Just enough to name a tenant in the header or a switcher.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantRef {
-    pub id: String,
+    pub id: TenantId,
     pub name: String,
 }
 

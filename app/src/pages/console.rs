@@ -161,7 +161,7 @@ fn ViewerBar(viewer: Viewer) -> impl IntoView {
                     .tenants
                     .iter()
                     .map(|t| {
-                        view! { <option value=t.id.clone() selected=t.id == current>{t.name.clone()}</option> }
+                        view! { <option value=t.id.to_string() selected=t.id == current>{t.name.clone()}</option> }
                     })
                     .collect_view()}
             </select>

@@ -100,7 +100,7 @@ fn TenantCard(tenant: Tenant) -> impl IntoView {
                 <span class="ml-auto text-xs text-slate-500">{format!("Created {}", format_utc(created_at))}</span>
             </div>
             <dl class="mt-4 grid gap-3 text-sm">
-                <CopyRow label="Tenant ID" value=id testid="tenant-id"/>
+                <CopyRow label="Tenant ID" value=id.to_string() testid="tenant-id"/>
                 <CopyRow label="SCIM Tenant URL" value=scim_url testid="scim-url"/>
             </dl>
         </li>

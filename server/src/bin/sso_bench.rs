@@ -100,7 +100,11 @@ async fn main() -> anyhow::Result<()> {
         .save_identity_provider(&tenant, "bench", None, &form)
         .await?;
     backend
-        .activate_identity_provider(&tenant, "bench", &saved.id)
+        .activate_identity_provider(
+            &tenant,
+            "bench",
+            &app::domain::ids::IdpId::from(saved.id.as_str()),
+        )
         .await?;
     let options = leptos::config::LeptosOptions::builder()
         .output_name("cantara")

@@ -14,27 +14,27 @@ use axum::Extension;
 
 pub async fn start(
     State(backend): State<Backend>,
-    Path(tenant_id): Path<String>,
+    Path(tenant_id): Path<app::domain::ids::TenantId>,
     peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
 ) -> Response {
     let address = peer.map(|Extension(axum::extract::ConnectInfo(a))| a.ip());
     match backend.start_sign_in(&tenant_id, address).await {
         Ok(start) => to_provider(&backend, start),
-        Err(failure) => failure_page(&failure, Some(&tenant_id)),
+        Err(failure) => failure_page(&failure, Some(tenant_id.as_str())),
     }
 }
 
 pub async fn test(
     State(backend): State<Backend>,
     session: Option<Extension<SessionInfo>>,
-    Path(idp_id): Path<String>,
+    Path(idp_id): Path<app::domain::ids::IdpId>,
 ) -> Response {
     let Some(Extension(session)) = session else {
         return Redirect::to("/login").into_response();
     };
     match backend.start_test_sign_in(&session, &idp_id).await {
         Ok(start) => to_provider(&backend, start),
-        Err(failure) => failure_page(&failure, Some(&session.tenant_id)),
+        Err(failure) => failure_page(&failure, Some(session.tenant_id.as_str())),
     }
 }
 
@@ -59,7 +59,9 @@ pub async fn callback(
         SsoOutcome::Tested { idp_id } => {
             Redirect::to(&format!("/identity-providers/{idp_id}?tested=1")).into_response()
         }
-        SsoOutcome::Failed { failure, tenant_id } => failure_page(&failure, tenant_id.as_deref()),
+        SsoOutcome::Failed { failure, tenant_id } => {
+            failure_page(&failure, tenant_id.as_ref().map(|t| t.as_str()))
+        }
         SsoOutcome::SignedOut => Redirect::to("/login").into_response(),
     };
     res.headers_mut()

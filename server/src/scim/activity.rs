@@ -22,8 +22,8 @@ pub async fn record(
     let tenant_id = params
         .iter()
         .find(|(k, _)| *k == "tenant")
-        .map(|(_, v)| v.to_owned())
-        .unwrap_or_default();
+        .map(|(_, v)| app::domain::ids::TenantId::from(v))
+        .unwrap_or_else(|| app::domain::ids::TenantId::from(""));
     let method = req.method().to_string();
     // `/{tenant}/Users/{id}` → `/Users/{id}`
     let path = match req.uri().path().trim_start_matches('/').split_once('/') {

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use app::backend::Backend;
+use app::domain::ids::TenantId;
 use app::domain::record_filter::Condition;
 use app::scim::filter::{self, Filter};
 use app::scim::lowering::lower;
@@ -24,7 +25,7 @@ use super::error::ScimFailure;
 /// The provisioning client of one tenant, authenticated by its bearer token.
 pub struct Provisioner {
     pub backend: Backend,
-    pub tenant: String,
+    pub tenant: TenantId,
     /// `{PUBLIC_URL}/scim/v2/{tenant}`, the base of every `location`.
     pub base: String,
 }
@@ -42,7 +43,7 @@ impl FromRequestParts<Backend> for Provisioner {
     type Rejection = ScimFailure;
 
     async fn from_request_parts(parts: &mut Parts, backend: &Backend) -> Result<Self, ScimFailure> {
-        let tenant = path_param(parts, "tenant").await.unwrap_or_default();
+        let tenant = TenantId::new(path_param(parts, "tenant").await.unwrap_or_default());
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -65,16 +66,16 @@ impl FromRequestParts<Backend> for Provisioner {
     }
 }
 
-/// The `{id}` of a resource path.
-pub struct Id(pub String);
+/// The `{id}` of a resource path, as the id type of its resource.
+pub struct Id<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Id {
+impl<S: Send + Sync, T: From<String>> FromRequestParts<S> for Id<T> {
     type Rejection = ScimFailure;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ScimFailure> {
         path_param(parts, "id")
             .await
-            .map(Id)
+            .map(|id| Id(T::from(id)))
             .ok_or_else(|| ScimError::not_found("No resource with this id in this tenant.").into())
     }
 }

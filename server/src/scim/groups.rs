@@ -2,6 +2,7 @@
 //! them; a PATCH answers `204 No Content` (Entra's own example) unless `attributes` is named.
 
 use app::backend::scim::groups::ScimGroup;
+use app::domain::ids::GroupId;
 use app::scim::patch::parse_patch;
 use app::scim::projection::Projection;
 use app::scim::resource::group_from_body;
@@ -50,18 +51,18 @@ pub async fn create_group(who: Provisioner, p: Projected, ScimJson(body): ScimJs
         .await?;
     let location = format!("{}/Groups/{}", who.base, g.id);
     let body = group_json(&who, &g, &p.projection).await?;
-    Ok(Reply::created(body, &g.id, g.version, location))
+    Ok(Reply::created(body, g.id.as_str(), g.version, location))
 }
 
-pub async fn get_group(who: Provisioner, Id(id): Id, p: Projected) -> Outcome {
+pub async fn get_group(who: Provisioner, Id(id): Id<GroupId>, p: Projected) -> Outcome {
     let g = who.backend.scim_get_group(&who.tenant, &id).await?;
     let body = group_json(&who, &g, &p.projection).await?;
-    Ok(Reply::resource(body, &g.id, g.version))
+    Ok(Reply::resource(body, g.id.as_str(), g.version))
 }
 
 pub async fn replace_group(
     who: Provisioner,
-    Id(id): Id,
+    Id(id): Id<GroupId>,
     p: Projected,
     ScimJson(body): ScimJson,
 ) -> Outcome {
@@ -71,14 +72,14 @@ pub async fn replace_group(
         .scim_replace_group(&who.tenant, &id, record, &members)
         .await?;
     let body = group_json(&who, &g, &p.projection).await?;
-    Ok(Reply::resource(body, &g.id, g.version))
+    Ok(Reply::resource(body, g.id.as_str(), g.version))
 }
 
 /// With `attributes` named, `200` and the whole resource as projected (RFC 7644 §3.5.2: a
 /// 200 carries the entire resource).
 pub async fn patch_group(
     who: Provisioner,
-    Id(id): Id,
+    Id(id): Id<GroupId>,
     p: Projected,
     ScimJson(body): ScimJson,
 ) -> Outcome {
@@ -88,13 +89,13 @@ pub async fn patch_group(
         .scim_patch_group(&who.tenant, &id, &patch)
         .await?;
     if !p.names_attributes {
-        return Ok(Reply::no_content(&g.id));
+        return Ok(Reply::no_content(g.id.as_str()));
     }
     let body = group_json(&who, &g, &p.projection).await?;
-    Ok(Reply::resource(body, &g.id, g.version))
+    Ok(Reply::resource(body, g.id.as_str(), g.version))
 }
 
-pub async fn delete_group(who: Provisioner, Id(id): Id) -> Outcome {
+pub async fn delete_group(who: Provisioner, Id(id): Id<GroupId>) -> Outcome {
     who.backend.scim_delete_group(&who.tenant, &id).await?;
-    Ok(Reply::no_content(&id))
+    Ok(Reply::no_content(id.as_str()))
 }

@@ -138,7 +138,7 @@ async fn resource_types(who: Provisioner) -> Outcome {
     Ok(Reply::ok(discovery::resource_types(&who.base, None)?))
 }
 
-async fn resource_type(who: Provisioner, Id(id): Id) -> Outcome {
+async fn resource_type(who: Provisioner, Id(id): Id<String>) -> Outcome {
     Ok(Reply::ok(discovery::resource_types(&who.base, Some(&id))?))
 }
 
@@ -146,6 +146,6 @@ async fn schemas(who: Provisioner) -> Outcome {
     Ok(Reply::ok(discovery::schemas(&who.base, None)?))
 }
 
-async fn schema(who: Provisioner, Id(id): Id) -> Outcome {
+async fn schema(who: Provisioner, Id(id): Id<String>) -> Outcome {
     Ok(Reply::ok(discovery::schemas(&who.base, Some(&id))?))
 }

@@ -37,7 +37,7 @@ pub fn user(base: &str, u: &ScimUser, projection: &Projection) -> Value {
         schemas.push(Value::from(ENTERPRISE_SCHEMA));
     }
     obj.insert("schemas".into(), Value::Array(schemas));
-    obj.insert("id".into(), Value::from(u.id.clone()));
+    obj.insert("id".into(), Value::from(u.id.as_str()));
     obj.extend(u.doc.clone());
     obj.insert(
         "meta".into(),
@@ -61,7 +61,7 @@ pub fn group(
 ) -> Value {
     let mut obj = Map::new();
     obj.insert("schemas".into(), json!([GROUP_SCHEMA]));
-    obj.insert("id".into(), Value::from(g.id.clone()));
+    obj.insert("id".into(), Value::from(g.id.as_str()));
     obj.extend(g.doc.clone());
     if let Some(members) = members {
         let list: Vec<Value> = members

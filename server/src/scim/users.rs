@@ -1,6 +1,7 @@
 //! `/Users` (RFC 7644 §3.3 create, §3.4.1 get, §3.4.2 query, §3.4.3 search, §3.5.1 replace,
 //! §3.5.2 patch, §3.6 delete): one handler per operation, each parse → one store call → render.
 
+use app::domain::ids::AccountId;
 use app::scim::patch::parse_patch;
 use app::scim::resource::user_from_body;
 use app::scim::schema::Resource;
@@ -29,18 +30,18 @@ pub async fn create_user(who: Provisioner, p: Projected, ScimJson(body): ScimJso
     let u = who.backend.scim_create_user(&who.tenant, record).await?;
     let location = format!("{}/Users/{}", who.base, u.id);
     let body = render::user(&who.base, &u, &p.projection);
-    Ok(Reply::created(body, &u.id, u.version, location))
+    Ok(Reply::created(body, u.id.as_str(), u.version, location))
 }
 
-pub async fn get_user(who: Provisioner, Id(id): Id, p: Projected) -> Outcome {
+pub async fn get_user(who: Provisioner, Id(id): Id<AccountId>, p: Projected) -> Outcome {
     let u = who.backend.scim_get_user(&who.tenant, &id).await?;
     let body = render::user(&who.base, &u, &p.projection);
-    Ok(Reply::resource(body, &u.id, u.version))
+    Ok(Reply::resource(body, u.id.as_str(), u.version))
 }
 
 pub async fn replace_user(
     who: Provisioner,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     p: Projected,
     ScimJson(body): ScimJson,
 ) -> Outcome {
@@ -50,12 +51,12 @@ pub async fn replace_user(
         .scim_replace_user(&who.tenant, &id, record)
         .await?;
     let body = render::user(&who.base, &u, &p.projection);
-    Ok(Reply::resource(body, &u.id, u.version))
+    Ok(Reply::resource(body, u.id.as_str(), u.version))
 }
 
 pub async fn patch_user(
     who: Provisioner,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     p: Projected,
     ScimJson(body): ScimJson,
 ) -> Outcome {
@@ -65,12 +66,12 @@ pub async fn patch_user(
         .scim_patch_user(&who.tenant, &id, &patch)
         .await?;
     let body = render::user(&who.base, &u, &p.projection);
-    Ok(Reply::resource(body, &u.id, u.version))
+    Ok(Reply::resource(body, u.id.as_str(), u.version))
 }
 
-pub async fn delete_user(who: Provisioner, Id(id): Id) -> Outcome {
+pub async fn delete_user(who: Provisioner, Id(id): Id<AccountId>) -> Outcome {
     who.backend
         .scim_delete_user(&who.tenant, &id, &Tombstone)
         .await?;
-    Ok(Reply::no_content(&id))
+    Ok(Reply::no_content(id.as_str()))
 }

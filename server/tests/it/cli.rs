@@ -1,5 +1,6 @@
 //! The real `cantara` binary: first start, the tenant commands, and the password reset.
 
+use app::domain::ids::TenantId;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -218,10 +219,13 @@ async fn token_create_prints_a_working_token_once() {
     );
     let backend = open(dir.path()).await;
     backend
-        .authenticate_provisioning(&tenant, &token)
+        .authenticate_provisioning(&TenantId::from(tenant.as_str()), &token)
         .await
         .unwrap();
-    let listed = backend.list_provisioning_tokens(&tenant).await.unwrap();
+    let listed = backend
+        .list_provisioning_tokens(&TenantId::from(tenant.as_str()))
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].description, "Entra");
     assert!(listed[0].expires_at.is_some());

@@ -57,9 +57,13 @@ async fn the_viewer_switches_between_tenants() {
 
     let other = app.backend.create_tenant("Fabrikam").await.unwrap();
     assert_eq!(
-        app.call("switch_tenant", &[("tenant_id", &other.id)], Some(&s))
-            .await
-            .status,
+        app.call(
+            "switch_tenant",
+            &[("tenant_id", other.id.as_str())],
+            Some(&s)
+        )
+        .await
+        .status,
         StatusCode::OK
     );
     let v = app.call("viewer", &[], Some(&s)).await.json();
@@ -87,7 +91,7 @@ async fn login_pages_name_their_tenant() {
     let app = TestApp::new().await;
     let other = app.backend.create_tenant("Northwind").await.unwrap();
     let r = app
-        .call("login_target", &[("tenant_id", &other.id)], None)
+        .call("login_target", &[("tenant_id", other.id.as_str())], None)
         .await
         .json();
     assert_eq!(r["tenant_name"], "Northwind");
@@ -237,7 +241,7 @@ async fn users_and_groups_pages_search_filter_and_page() {
         (Some(1), Some(1))
     );
     let detail = app
-        .call("group", &[("id", &g.id), ("page", "1")], Some(&s))
+        .call("group", &[("id", g.id.as_str()), ("page", "1")], Some(&s))
         .await
         .json();
     assert_eq!(detail["members"]["total"], 1);
@@ -248,8 +252,12 @@ async fn users_and_groups_pages_search_filter_and_page() {
 
     // Another tenant sees none of it; without a session nothing at all.
     let other = app.backend.create_tenant("Other").await.unwrap();
-    app.call("switch_tenant", &[("tenant_id", &other.id)], Some(&s))
-        .await;
+    app.call(
+        "switch_tenant",
+        &[("tenant_id", other.id.as_str())],
+        Some(&s),
+    )
+    .await;
     assert_eq!(
         app.call(
             "users",
@@ -266,7 +274,7 @@ async fn users_and_groups_pages_search_filter_and_page() {
         0
     );
     assert_eq!(
-        app.call("group", &[("id", &g.id), ("page", "1")], Some(&s))
+        app.call("group", &[("id", g.id.as_str()), ("page", "1")], Some(&s))
             .await
             .status,
         StatusCode::NOT_FOUND

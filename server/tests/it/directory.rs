@@ -252,7 +252,7 @@ async fn scim_accounts_show_every_attribute_and_refuse_every_console_change() {
     let other = app.backend.create_tenant("Other").await.unwrap();
     assert_eq!(
         app.backend
-            .user_detail(&other.id, &id)
+            .user_detail(&other.id, &app::domain::ids::AccountId::from(id.as_str()))
             .await
             .unwrap_err()
             .to_string(),

@@ -15,7 +15,7 @@ pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub backend: Backend,
     pub router: Router,
-    pub default_tenant: String,
+    pub default_tenant: app::domain::ids::TenantId,
     _dir: tempfile::TempDir,
 }
 
@@ -214,7 +214,11 @@ impl TestApp {
             password: password.into(),
             is_admin: false,
         };
-        self.backend.create_local_user(&admin, &form).await.unwrap()
+        self.backend
+            .create_local_user(&admin, &form)
+            .await
+            .unwrap()
+            .into_string()
     }
 
     /// Signs in as the bootstrap admin and returns the session cookie value.

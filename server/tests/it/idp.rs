@@ -81,7 +81,10 @@ async fn saving_validates_encrypts_and_keeps_the_secret_on_edit() {
     assert!(!stored.contains("Sup3r"), "encrypted at rest");
     assert_eq!(
         app.backend
-            .identity_provider_secret(&app.default_tenant, &id)
+            .identity_provider_secret(
+                &app.default_tenant,
+                &app::domain::ids::IdpId::from(id.as_str())
+            )
             .await
             .unwrap(),
         "Sup3r~Secret.Value"
@@ -94,7 +97,10 @@ async fn saving_validates_encrypts_and_keeps_the_secret_on_edit() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         app.backend
-            .identity_provider_secret(&app.default_tenant, &id)
+            .identity_provider_secret(
+                &app.default_tenant,
+                &app::domain::ids::IdpId::from(id.as_str())
+            )
             .await
             .unwrap(),
         "Sup3r~Secret.Value"
@@ -103,7 +109,10 @@ async fn saving_validates_encrypts_and_keeps_the_secret_on_edit() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         app.backend
-            .identity_provider_secret(&app.default_tenant, &id)
+            .identity_provider_secret(
+                &app.default_tenant,
+                &app::domain::ids::IdpId::from(id.as_str())
+            )
             .await
             .unwrap(),
         "N3w-Secret"
@@ -187,8 +196,12 @@ async fn one_active_per_tenant_delete_rules_and_cli_deactivation() {
 
     // Another tenant cannot see or touch it.
     let other = app.backend.create_tenant("Other").await.unwrap();
-    app.call("switch_tenant", &[("tenant_id", &other.id)], Some(&s))
-        .await;
+    app.call(
+        "switch_tenant",
+        &[("tenant_id", other.id.as_str())],
+        Some(&s),
+    )
+    .await;
     assert_eq!(
         app.call("identity_provider", &[("id", &b)], Some(&s))
             .await
@@ -211,13 +224,19 @@ async fn one_active_per_tenant_delete_rules_and_cli_deactivation() {
     );
     let view = app
         .backend
-        .get_identity_provider(&app.default_tenant, &b)
+        .get_identity_provider(
+            &app.default_tenant,
+            &app::domain::ids::IdpId::from(b.as_str()),
+        )
         .await
         .unwrap();
     assert!(!view.active);
     let audit = app
         .backend
-        .identity_provider_audit(&app.default_tenant, &b)
+        .identity_provider_audit(
+            &app.default_tenant,
+            &app::domain::ids::IdpId::from(b.as_str()),
+        )
         .await
         .unwrap();
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
@@ -318,7 +337,10 @@ async fn import_from_discovery_and_check_configuration() {
     assert_eq!(all.len(), 6);
     let view = app
         .backend
-        .get_identity_provider(&app.default_tenant, &id)
+        .get_identity_provider(
+            &app.default_tenant,
+            &app::domain::ids::IdpId::from(id.as_str()),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -344,7 +366,10 @@ async fn import_from_discovery_and_check_configuration() {
     );
     let view = app
         .backend
-        .get_identity_provider(&app.default_tenant, &id)
+        .get_identity_provider(
+            &app.default_tenant,
+            &app::domain::ids::IdpId::from(id.as_str()),
+        )
         .await
         .unwrap();
     assert_eq!(view.last_check.map(|c| c.1), Some(false));
@@ -380,7 +405,10 @@ async fn a_new_endpoint_needs_the_client_secret_again() {
     }
     let stored = app
         .backend
-        .get_identity_provider(&app.default_tenant, &id)
+        .get_identity_provider(
+            &app.default_tenant,
+            &app::domain::ids::IdpId::from(id.as_str()),
+        )
         .await
         .unwrap();
     assert_eq!(

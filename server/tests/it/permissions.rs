@@ -268,11 +268,19 @@ async fn person(app: &TestApp, admin: &SessionInfo, name: &str, perms: Permissio
             .await
             .unwrap();
         app.backend
-            .assign_security_topic(admin, &topic, &group)
+            .assign_security_topic(
+                admin,
+                &topic,
+                &app::domain::ids::GroupId::from(group.as_str()),
+            )
             .await
             .unwrap();
         app.backend
-            .add_local_group_member(admin, &group, name)
+            .add_local_group_member(
+                admin,
+                &app::domain::ids::GroupId::from(group.as_str()),
+                name,
+            )
             .await
             .unwrap();
     }
@@ -564,7 +572,11 @@ async fn nobody_raises_their_own_rights() {
         .unwrap()
         .id;
     app.backend
-        .assign_security_topic(&admin, idp_topic, &idp_group)
+        .assign_security_topic(
+            &admin,
+            idp_topic,
+            &app::domain::ids::GroupId::from(idp_group.as_str()),
+        )
         .await
         .unwrap();
     let r = app
@@ -596,7 +608,11 @@ async fn nobody_raises_their_own_rights() {
         .await
         .unwrap();
     app.backend
-        .add_local_group_member(&admin, &own_group, "topics")
+        .add_local_group_member(
+            &admin,
+            &app::domain::ids::GroupId::from(own_group.as_str()),
+            "topics",
+        )
         .await
         .unwrap();
     let r = app
@@ -671,7 +687,11 @@ async fn an_operator_who_loses_the_right_is_back_home_at_the_next_request() {
     let ops = app.login("ops", PASSWORD).await.session_cookie().unwrap();
     let other = app.backend.create_tenant("Fabrikam").await.unwrap();
     let r = app
-        .call("switch_tenant", &[("tenant_id", &other.id)], Some(&ops))
+        .call(
+            "switch_tenant",
+            &[("tenant_id", other.id.as_str())],
+            Some(&ops),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -698,7 +718,11 @@ async fn an_operator_who_loses_the_right_is_back_home_at_the_next_request() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
-        .call("switch_tenant", &[("tenant_id", &other.id)], Some(&ops))
+        .call(
+            "switch_tenant",
+            &[("tenant_id", other.id.as_str())],
+            Some(&ops),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
@@ -721,7 +745,10 @@ async fn scim_membership_decides_and_a_removal_takes_effect_at_the_next_request(
     // Dana signs in (a session as single sign-on would start it) and holds nothing yet.
     let dana = app
         .backend
-        .start_session(&user_id, &app.default_tenant)
+        .start_session(
+            &app::domain::ids::AccountId::from(user_id.as_str()),
+            &app.default_tenant,
+        )
         .await
         .unwrap();
     let users_args = [
@@ -800,12 +827,16 @@ async fn permissions_are_the_union_of_the_groups_topics_and_follow_custom_topic_
     );
     for g in [&a, &b] {
         app.backend
-            .add_local_group_member(&admin, g, "pat")
+            .add_local_group_member(&admin, &app::domain::ids::GroupId::from(g.as_str()), "pat")
             .await
             .unwrap();
     }
     app.backend
-        .assign_security_topic(&admin, builtin(P::Directory), &a)
+        .assign_security_topic(
+            &admin,
+            builtin(P::Directory),
+            &app::domain::ids::GroupId::from(a.as_str()),
+        )
         .await
         .unwrap();
     let custom = app
@@ -821,7 +852,11 @@ async fn permissions_are_the_union_of_the_groups_topics_and_follow_custom_topic_
         .await
         .unwrap();
     app.backend
-        .assign_security_topic(&admin, &custom, &b)
+        .assign_security_topic(
+            &admin,
+            &custom,
+            &app::domain::ids::GroupId::from(b.as_str()),
+        )
         .await
         .unwrap();
     let both: PermissionSet = [P::Directory, P::Audit].into_iter().collect();
@@ -846,7 +881,11 @@ async fn permissions_are_the_union_of_the_groups_topics_and_follow_custom_topic_
     assert!(grants_of(&app, &cookie).await.contains(P::Provisioning));
     // Removing a topic from a group, or deleting the custom topic, takes it away.
     app.backend
-        .remove_security_topic(&admin, builtin(P::Directory), &a)
+        .remove_security_topic(
+            &admin,
+            builtin(P::Directory),
+            &app::domain::ids::GroupId::from(a.as_str()),
+        )
         .await
         .unwrap();
     assert!(!grants_of(&app, &cookie).await.contains(P::Directory));

@@ -13,7 +13,7 @@ const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:
 
 pub struct Scim<'a> {
     pub app: &'a TestApp,
-    pub tenant: String,
+    pub tenant: app::domain::ids::TenantId,
     pub token: String,
 }
 
@@ -880,7 +880,14 @@ async fn deactivation_over_scim_ends_console_sessions() {
         .execute(&app.backend.db.pool)
         .await
         .unwrap();
-    let cookie = app.backend.start_session(&id, &scim.tenant).await.unwrap();
+    let cookie = app
+        .backend
+        .start_session(
+            &app::domain::ids::AccountId::from(id.as_str()),
+            &scim.tenant,
+        )
+        .await
+        .unwrap();
     assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
     let r = scim
         .req(
@@ -1285,7 +1292,14 @@ async fn delete_deactivates_hides_and_a_later_post_starts_afresh() {
         .unwrap()
         .to_owned();
     // The person signed in, as an administrator would see them.
-    let cookie = app.backend.start_session(&id, &scim.tenant).await.unwrap();
+    let cookie = app
+        .backend
+        .start_session(
+            &app::domain::ids::AccountId::from(id.as_str()),
+            &scim.tenant,
+        )
+        .await
+        .unwrap();
     let r = scim.req("DELETE", &format!("/Users/{id}"), None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     // Hidden from SCIM (RFC 7644 §3.6), a second DELETE is a 404 too.

@@ -282,13 +282,13 @@ async fn server_functions_refuse_without_a_session() {
         let r = app
             .call(
                 name,
-                &[("name", "X"), ("tenant_id", &app.default_tenant)],
+                &[("name", "X"), ("tenant_id", app.default_tenant.as_str())],
                 None,
             )
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: {}", r.body);
         assert!(
-            !r.body.contains("Default") && !r.body.contains(&app.default_tenant),
+            !r.body.contains("Default") && !r.body.contains(app.default_tenant.as_str()),
             "{name} leaked data"
         );
     }

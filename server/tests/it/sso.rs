@@ -267,7 +267,11 @@ async fn app_with(f: impl FnOnce(&Provider) -> IdpForm) -> (TestApp, Provider, S
         .await
         .unwrap();
     app.backend
-        .activate_identity_provider(&tenant, "admin", &saved.id)
+        .activate_identity_provider(
+            &tenant,
+            "admin",
+            &app::domain::ids::IdpId::from(saved.id.as_str()),
+        )
         .await
         .unwrap();
     (app, idp, saved.id)
@@ -842,13 +846,21 @@ async fn deactivated_scim_accounts_and_unknown_people_are_refused() {
     // With account creation off, unknown people are refused.
     let mut form = app
         .backend
-        .get_identity_provider(&app.default_tenant, &idp_id)
+        .get_identity_provider(
+            &app.default_tenant,
+            &app::domain::ids::IdpId::from(idp_id.as_str()),
+        )
         .await
         .unwrap()
         .form;
     form.create_users = false;
     app.backend
-        .save_identity_provider(&app.default_tenant, "admin", Some(&idp_id), &form)
+        .save_identity_provider(
+            &app.default_tenant,
+            "admin",
+            Some(&app::domain::ids::IdpId::from(idp_id.as_str())),
+            &form,
+        )
         .await
         .unwrap();
     let r = sign_in_with(&app, &idp, |n| {
@@ -1016,7 +1028,7 @@ async fn test_sign_in_shows_the_claims_without_starting_a_session() {
     assert!(r.session_cookie().is_none(), "a test starts no session");
     let view = app
         .backend
-        .get_identity_provider(&tenant, &saved.id)
+        .get_identity_provider(&tenant, &app::domain::ids::IdpId::from(saved.id.as_str()))
         .await
         .unwrap();
     let test = view.last_test.expect("test recorded");
@@ -1059,7 +1071,7 @@ async fn test_sign_in_shows_the_claims_without_starting_a_session() {
     .await;
     let view = app
         .backend
-        .get_identity_provider(&tenant, &saved.id)
+        .get_identity_provider(&tenant, &app::domain::ids::IdpId::from(saved.id.as_str()))
         .await
         .unwrap();
     assert!(matches!(
@@ -1072,7 +1084,12 @@ async fn test_sign_in_shows_the_claims_without_starting_a_session() {
     form.description = "changed".into();
     let view = app
         .backend
-        .save_identity_provider(&tenant, "admin", Some(&saved.id), &form)
+        .save_identity_provider(
+            &tenant,
+            "admin",
+            Some(&app::domain::ids::IdpId::from(saved.id.as_str())),
+            &form,
+        )
         .await
         .unwrap();
     assert!(view.last_test.is_none());
@@ -1134,7 +1151,10 @@ async fn accounts_made_by_sso_are_sso_never_get_a_password_and_scim_adopts_them(
         .unwrap()
         .unwrap()
         .account_id;
-    let user = app.call("user", &[("id", &id)], Some(&admin)).await.json();
+    let user = app
+        .call("user", &[("id", id.as_str())], Some(&admin))
+        .await
+        .json();
     assert_eq!(user["user"]["source"], "Sso");
     // No local password, no Administrator flag, from anyone.
     let r = app
@@ -1164,7 +1184,11 @@ async fn accounts_made_by_sso_are_sso_never_get_a_password_and_scim_adopts_them(
         .await
         .unwrap();
     app.backend
-        .add_local_group_member(&admin_info, &group, "alice@contoso.example")
+        .add_local_group_member(
+            &admin_info,
+            &app::domain::ids::GroupId::from(group.as_str()),
+            "alice@contoso.example",
+        )
         .await
         .unwrap();
     // Entra provisions the same person: SCIM adopts the account instead of answering 409.
@@ -1179,7 +1203,10 @@ async fn accounts_made_by_sso_are_sso_never_get_a_password_and_scim_adopts_them(
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.json()["id"], id.as_str(), "the same account");
-    let user = app.call("user", &[("id", &id)], Some(&admin)).await.json();
+    let user = app
+        .call("user", &[("id", id.as_str())], Some(&admin))
+        .await
+        .json();
     assert_eq!(user["user"]["source"], "Scim");
     assert_eq!(user["groups"][0]["name"], "Early birds");
     assert_eq!(
@@ -1196,8 +1223,9 @@ async fn accounts_made_by_sso_are_sso_never_get_a_password_and_scim_adopts_them(
             .await
             .unwrap()
             .unwrap()
-            .account_id,
-        id
+            .account_id
+            .as_str(),
+        id.as_str()
     );
 }
 
@@ -1222,8 +1250,9 @@ async fn a_scim_account_is_found_by_its_external_id_equal_to_the_oid() {
             .await
             .unwrap()
             .unwrap()
-            .account_id,
-        id
+            .account_id
+            .as_str(),
+        id.as_str()
     );
 }
 

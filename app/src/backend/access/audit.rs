@@ -2,6 +2,7 @@
 //! permission checks, and sign-ins. Identical refusals within a few minutes are folded into one
 //! row with a count, so a page that retries cannot flood the trail.
 
+use crate::domain::ids::TenantId;
 use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
@@ -44,7 +45,7 @@ impl AuditAction {
 /// keeping the newest [`KEEP_PER_TENANT`] rows of the tenant.
 pub(crate) async fn record(
     conn: &mut AnyConnection,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     actor: &str,
     action: AuditAction,
     detail: &str,
@@ -74,7 +75,12 @@ pub(crate) async fn record(
 
 impl Backend {
     /// Records a refused permission check, folding repeats of the last ten minutes.
-    pub async fn record_refusal(&self, tenant_id: &str, actor: &str, detail: &str) -> Result<()> {
+    pub async fn record_refusal(
+        &self,
+        tenant_id: &TenantId,
+        actor: &str,
+        detail: &str,
+    ) -> Result<()> {
         let ts = now();
         let action = AuditAction::PermissionRefused.as_db();
         let mut tx = self.db.begin_write().await?;
@@ -106,7 +112,12 @@ impl Backend {
     }
 
     /// Records a sign-in to the console (`how`: "password" or "single sign-on").
-    pub async fn record_sign_in(&self, tenant_id: &str, username: &str, how: &str) -> Result<()> {
+    pub async fn record_sign_in(
+        &self,
+        tenant_id: &TenantId,
+        username: &str,
+        how: &str,
+    ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         record(&mut tx, tenant_id, username, AuditAction::SignedIn, how).await?;
         tx.commit().await?;
@@ -116,7 +127,7 @@ impl Backend {
     /// The newest entries of the tenant's trail, newest first.
     pub async fn security_audit(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         limit: i64,
     ) -> Result<Vec<SecurityAuditEntry>> {
         let rows = sqlx::query(

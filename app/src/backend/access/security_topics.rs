@@ -5,6 +5,9 @@
 //! Nobody raises rights through here: a topic can be created, changed or assigned only with
 //! permissions its author holds, and every change is in the security audit trail.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::GroupId;
+use crate::domain::ids::TenantId;
 use std::collections::BTreeMap;
 
 use sqlx::{AnyConnection, Row};
@@ -48,7 +51,11 @@ fn beyond_own(what: &str, missing: &[Permission]) -> DomainError {
     ))
 }
 
-async fn load_topic(conn: &mut AnyConnection, tenant_id: &str, topic_id: &str) -> Result<Topic> {
+async fn load_topic(
+    conn: &mut AnyConnection,
+    tenant_id: &TenantId,
+    topic_id: &str,
+) -> Result<Topic> {
     if let Some(b) = builtin_topic(topic_id) {
         return Ok(Topic {
             id: b.id.into(),
@@ -85,7 +92,7 @@ fn union_of(rows: &[sqlx::any::AnyRow]) -> Result<PermissionSet> {
 }
 
 /// The union of what a group's topics grant.
-async fn group_grants(conn: &mut AnyConnection, group_id: &str) -> Result<PermissionSet> {
+async fn group_grants(conn: &mut AnyConnection, group_id: &GroupId) -> Result<PermissionSet> {
     let rows = sqlx::query(
         "SELECT gt.topic_id, st.permissions FROM group_topic gt \
          LEFT JOIN security_topic st ON st.topic_id = gt.topic_id WHERE gt.group_id = $1",
@@ -97,7 +104,11 @@ async fn group_grants(conn: &mut AnyConnection, group_id: &str) -> Result<Permis
 }
 
 /// The group's name, checking it is one of the tenant's.
-async fn group_name(conn: &mut AnyConnection, tenant_id: &str, group_id: &str) -> Result<String> {
+async fn group_name(
+    conn: &mut AnyConnection,
+    tenant_id: &TenantId,
+    group_id: &GroupId,
+) -> Result<String> {
     sqlx::query_scalar(
         "SELECT display_name FROM security_group WHERE tenant_id = $1 AND group_id = $2",
     )
@@ -113,8 +124,8 @@ impl Backend {
     /// (group_member by account, group_topic by group, the custom topic by id).
     pub(crate) async fn topic_permissions(
         &self,
-        tenant_id: &str,
-        account_id: &str,
+        tenant_id: &TenantId,
+        account_id: &AccountId,
     ) -> Result<PermissionSet> {
         let rows = sqlx::query(
             // `|| ''` keeps the planner off the tenant index: the account's memberships are the
@@ -134,8 +145,8 @@ impl Backend {
     /// Every permission a person holds in their tenant, each with where it comes from.
     pub async fn effective_permissions(
         &self,
-        tenant_id: &str,
-        account_id: &str,
+        tenant_id: &TenantId,
+        account_id: &AccountId,
     ) -> Result<Vec<EffectivePermission>> {
         let admin: Option<i64> = sqlx::query_scalar(
             "SELECT is_admin FROM account WHERE tenant_id = $1 AND account_id = $2",
@@ -184,7 +195,7 @@ impl Backend {
     }
 
     /// The tenant's topics (built-in first, then custom by name), each with its groups.
-    pub async fn list_security_topics(&self, tenant_id: &str) -> Result<Vec<TopicSummary>> {
+    pub async fn list_security_topics(&self, tenant_id: &TenantId) -> Result<Vec<TopicSummary>> {
         let customs = sqlx::query(
             "SELECT topic_id, name, description, permissions FROM security_topic \
              WHERE tenant_id = $1 ORDER BY name_folded",
@@ -236,7 +247,11 @@ impl Backend {
     }
 
     /// One topic with its groups.
-    pub async fn security_topic(&self, tenant_id: &str, topic_id: &str) -> Result<TopicSummary> {
+    pub async fn security_topic(
+        &self,
+        tenant_id: &TenantId,
+        topic_id: &str,
+    ) -> Result<TopicSummary> {
         self.list_security_topics(tenant_id)
             .await?
             .into_iter()
@@ -245,7 +260,11 @@ impl Backend {
     }
 
     /// The topics a group holds.
-    pub async fn group_topics(&self, tenant_id: &str, group_id: &str) -> Result<Vec<TopicRef>> {
+    pub async fn group_topics(
+        &self,
+        tenant_id: &TenantId,
+        group_id: &GroupId,
+    ) -> Result<Vec<TopicRef>> {
         let rows = sqlx::query(
             "SELECT gt.topic_id, st.name FROM group_topic gt \
              LEFT JOIN security_topic st ON st.topic_id = gt.topic_id \
@@ -399,7 +418,7 @@ impl Backend {
         &self,
         caller: &SessionInfo,
         topic_id: &str,
-        group_id: &str,
+        group_id: &GroupId,
     ) -> Result<()> {
         self.change_assignment(caller, topic_id, group_id, Assignment::Add)
             .await
@@ -412,7 +431,7 @@ impl Backend {
         topic_id: &str,
         group_name: &str,
     ) -> Result<()> {
-        let group_id: Option<String> = sqlx::query_scalar(
+        let group_id: Option<GroupId> = sqlx::query_scalar(
             "SELECT group_id FROM security_group WHERE tenant_id = $1 AND display_name_folded = $2",
         )
         .bind(&caller.tenant_id)
@@ -432,7 +451,7 @@ impl Backend {
         &self,
         caller: &SessionInfo,
         topic_id: &str,
-        group_id: &str,
+        group_id: &GroupId,
     ) -> Result<()> {
         self.change_assignment(caller, topic_id, group_id, Assignment::Remove)
             .await
@@ -443,7 +462,7 @@ impl Backend {
         &self,
         caller: &SessionInfo,
         topic_id: &str,
-        group_id: &str,
+        group_id: &GroupId,
         change: Assignment,
     ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
@@ -525,7 +544,7 @@ enum Assignment {
 pub(crate) async fn check_group_grants_within(
     conn: &mut AnyConnection,
     caller: &SessionInfo,
-    group_id: &str,
+    group_id: &GroupId,
 ) -> Result<()> {
     let grants = group_grants(conn, group_id).await?;
     if !grants.is_subset(caller.grants.permissions) {

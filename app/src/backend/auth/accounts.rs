@@ -3,6 +3,8 @@
 //! transaction, so the columns that must move together (a name and its folded key, a change and
 //! its version) are written together in one place. Also the credential lookup for sign-in.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::TenantId;
 use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
@@ -14,7 +16,7 @@ use crate::domain::account::{fold_username, AccountSource, NewPassword, Username
 /// What sign-in needs to know about an account.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub password_hash: Option<String>,
     pub is_active: bool,
     pub is_admin: bool,
@@ -23,8 +25,8 @@ pub struct Credentials {
 
 /// A new account row; the columns a kind of account does not have stay NULL.
 pub(crate) struct NewAccount<'a> {
-    pub id: &'a str,
-    pub tenant_id: &'a str,
+    pub id: &'a AccountId,
+    pub tenant_id: &'a TenantId,
     pub username: &'a str,
     pub username_folded: &'a str,
     pub display_name: &'a str,
@@ -93,13 +95,13 @@ pub(crate) async fn insert<'e>(
 /// Inserts a local account inside the caller's transaction.
 pub(crate) async fn insert_local(
     conn: &mut AnyConnection,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     username: &Username,
     display_name: &str,
     is_admin: bool,
     password_hash: &str,
-) -> Result<String> {
-    let id = uuid::Uuid::new_v4().to_string();
+) -> Result<AccountId> {
+    let id = AccountId::generate();
     let folded = username.folded();
     insert(
         &mut *conn,
@@ -152,8 +154,8 @@ fn bind_profile<'q>(
 /// concurrent change, or gone).
 pub(crate) async fn replace_provisioned(
     conn: &mut AnyConnection,
-    tenant_id: &str,
-    id: &str,
+    tenant_id: &TenantId,
+    id: &AccountId,
     profile: &ProvisionedProfile<'_>,
     version: i64,
     at: i64,
@@ -174,8 +176,8 @@ pub(crate) async fn replace_provisioned(
 /// An account made at single sign-on becomes the SCIM user Entra now provisions.
 pub(crate) async fn adopt_as_provisioned<'e>(
     conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    tenant_id: &str,
-    id: &str,
+    tenant_id: &TenantId,
+    id: &AccountId,
     profile: &ProvisionedProfile<'_>,
     at: i64,
 ) -> std::result::Result<(), sqlx::Error> {
@@ -195,8 +197,8 @@ pub(crate) async fn adopt_as_provisioned<'e>(
 /// `false` when there is no such user.
 pub(crate) async fn mark_deleted_in_idp(
     conn: &mut AnyConnection,
-    tenant_id: &str,
-    id: &str,
+    tenant_id: &TenantId,
+    id: &AccountId,
     doc_json: &str,
     at: i64,
 ) -> Result<bool> {
@@ -218,8 +220,8 @@ pub(crate) async fn mark_deleted_in_idp(
 /// when no other account of the tenant has it.
 pub(crate) async fn follow_sso_rename(
     conn: &mut AnyConnection,
-    tenant_id: &str,
-    id: &str,
+    tenant_id: &TenantId,
+    id: &AccountId,
     username: &Username,
     at: i64,
 ) -> std::result::Result<(), sqlx::Error> {
@@ -241,7 +243,7 @@ pub(crate) async fn follow_sso_rename(
 /// Links an account to the provider's person (`sso_key`: provider and subject) at first sign-in.
 pub(crate) async fn link_sso(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &AccountId,
     sso_key: &str,
     subject: &str,
     at: i64,
@@ -261,7 +263,7 @@ pub(crate) async fn link_sso(
 /// A local account as an administrator edits it; the password only when a new one is given.
 pub(crate) async fn update_local(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &AccountId,
     username: &Username,
     display_name: &str,
     is_admin: bool,
@@ -290,7 +292,7 @@ pub(crate) async fn update_local(
 /// Deactivates or reactivates an account.
 pub(crate) async fn set_active(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &AccountId,
     active: bool,
     at: i64,
 ) -> Result<()> {
@@ -308,7 +310,7 @@ pub(crate) async fn set_active(
 /// Sets a local account's password hash.
 pub(crate) async fn set_password_hash(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &AccountId,
     hash: &str,
     at: i64,
 ) -> Result<()> {
@@ -420,7 +422,7 @@ pub(crate) async fn refold_usernames(db: &crate::backend::Db) -> Result<()> {
 impl Backend {
     pub(crate) async fn find_credentials(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         username: &Username,
     ) -> Result<Option<Credentials>> {
         let row = sqlx::query(
@@ -447,7 +449,7 @@ impl Backend {
     /// clears its sign-in throttle, so the new password works at once.
     pub async fn reset_password(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         username: &str,
         password: &NewPassword,
     ) -> Result<()> {
@@ -462,7 +464,7 @@ impl Backend {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(DomainError::NotFound("account"))?;
-        let account_id: String = row.try_get("account_id")?;
+        let account_id: AccountId = row.try_get("account_id")?;
         let source: String = row.try_get("source")?;
         if AccountSource::from_db(&source) != Some(AccountSource::Local) {
             return Err(DomainError::invalid("username", "this account signs in through the identity provider (SCIM or single sign-on) and has no local password"));

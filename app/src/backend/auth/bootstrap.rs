@@ -13,7 +13,7 @@ pub const ADMIN_USERNAME: &str = "admin";
 /// What first start did; `None` when the database was already set up.
 #[derive(Debug)]
 pub struct FirstStart {
-    pub tenant_id: String,
+    pub tenant_id: crate::domain::ids::TenantId,
     /// Set only when the password was generated (and must be printed once).
     pub generated_password: Option<String>,
 }

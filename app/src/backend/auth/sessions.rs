@@ -5,6 +5,9 @@
 //! This module is the plain repository of the `session` table; what a cookie is worth on a given
 //! request (limits, SSO refresh, grants) is decided by `auth::session_guard`.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::IdpId;
+use crate::domain::ids::TenantId;
 use sqlx::Row;
 
 use crate::backend::clock::now;
@@ -23,13 +26,13 @@ pub(crate) const TOUCH_EVERY_SECS: i64 = 60;
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
     pub session_hash: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub username: String,
     pub display_name: String,
     /// The tenant the account belongs to.
-    pub home_tenant_id: String,
+    pub home_tenant_id: TenantId,
     /// The tenant the console currently shows.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub tenant_name: String,
     /// A local administrator of the default tenant: manages every tenant.
     pub is_operator: bool,
@@ -38,8 +41,8 @@ pub struct SessionInfo {
 }
 
 impl SessionInfo {
-    pub fn may_access(&self, tenant_id: &str) -> bool {
-        self.is_operator || self.home_tenant_id == tenant_id
+    pub fn may_access(&self, tenant_id: &TenantId) -> bool {
+        self.is_operator || self.home_tenant_id == *tenant_id
     }
 
     pub fn has(&self, p: Permission) -> bool {
@@ -59,8 +62,8 @@ use crate::domain::permission::{Grants, Permission};
 /// A session row as stored, with its account's and tenants' columns.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredSession {
-    pub account_id: String,
-    pub tenant_id: String,
+    pub account_id: AccountId,
+    pub tenant_id: TenantId,
     pub tenant_name: String,
     pub last_seen_at: i64,
     pub expires_at: i64,
@@ -71,7 +74,7 @@ pub(crate) struct StoredSession {
     pub display_name: String,
     pub is_active: bool,
     pub is_admin: bool,
-    pub home_tenant_id: String,
+    pub home_tenant_id: TenantId,
     pub home_is_default: bool,
     pub home_tenant_name: String,
 }
@@ -79,8 +82,8 @@ pub(crate) struct StoredSession {
 /// What refreshing a single sign-on session needs.
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshState {
-    pub tenant_id: String,
-    pub idp_id: Option<String>,
+    pub tenant_id: TenantId,
+    pub idp_id: Option<IdpId>,
     pub refresh_token_enc: Option<String>,
     pub id_token_expires_at: Option<i64>,
     pub sso_key: Option<String>,
@@ -89,15 +92,15 @@ pub(crate) struct RefreshState {
 /// Where a single sign-on session came from, for its sign-out.
 #[derive(Debug, Clone)]
 pub(crate) struct SsoOrigin {
-    pub tenant_id: String,
-    pub idp_id: String,
+    pub tenant_id: TenantId,
+    pub idp_id: IdpId,
     pub id_token_enc: Option<String>,
 }
 
 /// What a session made by single sign-on keeps from its provider (tokens encrypted).
 #[derive(Debug, Clone)]
 pub struct SsoTokens {
-    pub idp_id: String,
+    pub idp_id: IdpId,
     pub id_token_enc: String,
     pub refresh_token_enc: Option<String>,
     pub id_token_expires_at: i64,
@@ -105,15 +108,19 @@ pub struct SsoTokens {
 
 impl Backend {
     /// Starts a session for an account in its own tenant; returns the cookie value.
-    pub async fn start_session(&self, account_id: &str, tenant_id: &str) -> Result<String> {
+    pub async fn start_session(
+        &self,
+        account_id: &AccountId,
+        tenant_id: &TenantId,
+    ) -> Result<String> {
         self.start_session_with(account_id, tenant_id, None).await
     }
 
     /// Starts a session; `sso` when it was made by single sign-on.
     pub async fn start_session_with(
         &self,
-        account_id: &str,
-        tenant_id: &str,
+        account_id: &AccountId,
+        tenant_id: &TenantId,
         sso: Option<&SsoTokens>,
     ) -> Result<String> {
         let token = new_token();
@@ -226,7 +233,7 @@ impl Backend {
         .fetch_optional(&self.db.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let Some(idp_id) = row.try_get::<Option<String>, _>("idp_id")? else {
+        let Some(idp_id) = row.try_get::<Option<IdpId>, _>("idp_id")? else {
             return Ok(None);
         };
         Ok(Some(SsoOrigin {
@@ -247,7 +254,11 @@ impl Backend {
     }
 
     /// Points the session back at the account's own tenant.
-    pub(crate) async fn move_session_home(&self, hash: &str, home_tenant_id: &str) -> Result<()> {
+    pub(crate) async fn move_session_home(
+        &self,
+        hash: &str,
+        home_tenant_id: &TenantId,
+    ) -> Result<()> {
         sqlx::query("UPDATE session SET tenant_id = $1 WHERE session_hash = $2")
             .bind(home_tenant_id)
             .bind(hash)
@@ -276,7 +287,7 @@ impl Backend {
     }
 
     /// Makes `tenant_id` the tenant the console shows for this session.
-    pub async fn switch_tenant(&self, session: &SessionInfo, tenant_id: &str) -> Result<()> {
+    pub async fn switch_tenant(&self, session: &SessionInfo, tenant_id: &TenantId) -> Result<()> {
         if !session.may_access(tenant_id) {
             // Same answer as for a tenant that does not exist: no probing.
             return Err(DomainError::NotFound("tenant"));

@@ -12,6 +12,7 @@
 //!
 //! Every refusal reads the same, whether or not the user exists.
 
+use crate::domain::ids::TenantId;
 use std::net::IpAddr;
 
 use sqlx::Row;
@@ -110,11 +111,11 @@ const MAX_DELAY_SECS: i64 = 5 * 60;
 /// The longest the username alone ever makes anyone wait.
 const MAX_USER_DELAY_SECS: i64 = 60;
 
-pub(crate) fn username_key(tenant_id: &str, username: &Username) -> String {
+pub(crate) fn username_key(tenant_id: &TenantId, username: &Username) -> String {
     format!("u:{tenant_id}:{}", username.folded())
 }
 
-fn limits(tenant_id: &str, username: &Username, address: Option<IpAddr>) -> Vec<Limit> {
+fn limits(tenant_id: &TenantId, username: &Username, address: Option<IpAddr>) -> Vec<Limit> {
     let user = username_key(tenant_id, username);
     let mut out = vec![Limit {
         counter: Counter::User,
@@ -175,7 +176,7 @@ impl Backend {
         address: Option<IpAddr>,
     ) -> Result<SignedIn> {
         let tenant_id = match tenant_id {
-            Some(id) => self.get_tenant(id).await?.id,
+            Some(id) => self.get_tenant(&TenantId::from(id)).await?.id,
             None => self.default_tenant().await?.id,
         };
         let username = Username::parse(username).map_err(|_| DomainError::InvalidCredentials)?;

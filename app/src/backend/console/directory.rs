@@ -1,5 +1,8 @@
 //! The Users and Security Groups pages' queries: search, filters and server-side pagination.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::GroupId;
+use crate::domain::ids::TenantId;
 use serde_json::Value;
 use sqlx::Row;
 
@@ -108,7 +111,7 @@ fn attributes(doc: &Value) -> Vec<(String, String)> {
 
 impl Backend {
     /// One user of the tenant with every attribute and group.
-    pub async fn user_detail(&self, tenant_id: &str, id: &str) -> Result<UserDetail> {
+    pub async fn user_detail(&self, tenant_id: &TenantId, id: &AccountId) -> Result<UserDetail> {
         let r = sqlx::query(
             "SELECT a.account_id, a.username, a.display_name, a.scim_doc, a.source, a.is_active, a.is_admin, a.sso_key, \
              a.scim_deleted_at, a.created_at, a.updated_at, t.is_default FROM account a JOIN tenant t ON t.tenant_id = a.tenant_id \
@@ -166,7 +169,7 @@ impl Backend {
     /// range and the page stays fast with hundreds of thousands of users.
     pub async fn list_users(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         search: &str,
         source_filter: Option<AccountSource>,
         active: Option<bool>,
@@ -178,7 +181,7 @@ impl Backend {
             Int(i64),
         }
         let page = page.max(1);
-        let mut args = vec![Arg::Text(tenant_id.to_owned())];
+        let mut args = vec![Arg::Text(tenant_id.to_string())];
         let mut clause = String::from("WHERE a.tenant_id = $1");
         // SQLite joins in the order written after CROSS JOIN: a search starts from its matches.
         let mut from = String::from("account a");
@@ -270,7 +273,7 @@ impl Backend {
 
     pub async fn list_groups(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         search: &str,
         page: i64,
     ) -> Result<Page<GroupRow>> {
@@ -311,8 +314,8 @@ impl Backend {
     /// A group with one page of its members.
     pub async fn group_detail(
         &self,
-        tenant_id: &str,
-        group_id: &str,
+        tenant_id: &TenantId,
+        group_id: &GroupId,
         page: i64,
     ) -> Result<GroupDetail> {
         let page = page.max(1);

@@ -2,6 +2,9 @@
 //! members, delete. Groups provisioned over SCIM belong to the identity provider: every change to
 //! them here is refused.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::GroupId;
+use crate::domain::ids::TenantId;
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -14,7 +17,11 @@ use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource, Username};
 
 /// A group of the tenant that may be changed here.
-async fn local_group(conn: &mut AnyConnection, tenant_id: &str, group_id: &str) -> Result<()> {
+async fn local_group(
+    conn: &mut AnyConnection,
+    tenant_id: &TenantId,
+    group_id: &GroupId,
+) -> Result<()> {
     let source: String = sqlx::query_scalar(
         "SELECT source FROM security_group WHERE tenant_id = $1 AND group_id = $2",
     )
@@ -29,7 +36,7 @@ async fn local_group(conn: &mut AnyConnection, tenant_id: &str, group_id: &str) 
     Ok(())
 }
 
-async fn touch(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
+async fn touch(conn: &mut AnyConnection, group_id: &GroupId) -> Result<()> {
     sqlx::query(
         "UPDATE security_group SET updated_at = $1, version = version + 1 WHERE group_id = $2",
     )
@@ -43,7 +50,7 @@ async fn touch(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
 impl Backend {
     /// Creates a local group; returns its id.
     pub async fn create_local_group(&self, caller: &SessionInfo, name: &str) -> Result<String> {
-        let tenant_id = caller.tenant_id.as_str();
+        let tenant_id = &caller.tenant_id;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 256 {
             return Err(DomainError::invalid(
@@ -81,10 +88,10 @@ impl Backend {
     pub async fn add_local_group_member(
         &self,
         caller: &SessionInfo,
-        group_id: &str,
+        group_id: &GroupId,
         username: &str,
     ) -> Result<()> {
-        let tenant_id = caller.tenant_id.as_str();
+        let tenant_id = &caller.tenant_id;
         let username = Username::parse(username)?;
         let mut tx = self.db.begin_write().await?;
         local_group(&mut tx, tenant_id, group_id).await?;
@@ -120,10 +127,10 @@ impl Backend {
     pub async fn remove_local_group_member(
         &self,
         caller: &SessionInfo,
-        group_id: &str,
-        account_id: &str,
+        group_id: &GroupId,
+        account_id: &AccountId,
     ) -> Result<()> {
-        let tenant_id = caller.tenant_id.as_str();
+        let tenant_id = &caller.tenant_id;
         let mut tx = self.db.begin_write().await?;
         local_group(&mut tx, tenant_id, group_id).await?;
         let removed =
@@ -139,8 +146,8 @@ impl Backend {
         Ok(())
     }
 
-    pub async fn delete_local_group(&self, caller: &SessionInfo, group_id: &str) -> Result<()> {
-        let tenant_id = caller.tenant_id.as_str();
+    pub async fn delete_local_group(&self, caller: &SessionInfo, group_id: &GroupId) -> Result<()> {
+        let tenant_id = &caller.tenant_id;
         let mut tx = self.db.begin_write().await?;
         local_group(&mut tx, tenant_id, group_id).await?;
         sqlx::query("DELETE FROM group_member WHERE group_id = $1")

@@ -2,6 +2,7 @@
 //! deactivate, reactivate, delete. Accounts provisioned over SCIM are owned by the identity
 //! provider: every change to them is refused here, whatever the caller.
 
+use crate::domain::ids::AccountId;
 use sqlx::{AnyConnection, Row};
 
 use crate::backend::auth::accounts::{self, insert_local};
@@ -31,7 +32,7 @@ struct Target {
 async fn changeable_account(
     conn: &mut AnyConnection,
     caller: &SessionInfo,
-    id: &str,
+    id: &AccountId,
 ) -> Result<Target> {
     let row = sqlx::query(
         "SELECT source, is_admin FROM account WHERE tenant_id = $1 AND account_id = $2",
@@ -74,8 +75,8 @@ impl Backend {
         &self,
         caller: &SessionInfo,
         form: &LocalUserForm,
-    ) -> Result<String> {
-        let tenant_id = caller.tenant_id.as_str();
+    ) -> Result<AccountId> {
+        let tenant_id = &caller.tenant_id;
         let (username, password) = form.validate(true)?;
         if form.is_admin {
             may_grant_admin(caller)?;
@@ -101,7 +102,7 @@ impl Backend {
     pub async fn update_local_user(
         &self,
         session: &SessionInfo,
-        id: &str,
+        id: &AccountId,
         form: &LocalUserForm,
     ) -> Result<()> {
         let (username, password) = form.validate(false)?;
@@ -115,7 +116,7 @@ impl Backend {
             return Err(DomainError::Refused(SSO_NO_PASSWORD.into()));
         }
         if form.is_admin != target.is_admin {
-            if id == session.account_id {
+            if *id == session.account_id {
                 return Err(DomainError::invalid(
                     "is_admin",
                     "You cannot change your own Administrator rights.",
@@ -148,10 +149,10 @@ impl Backend {
     pub async fn set_local_user_active(
         &self,
         session: &SessionInfo,
-        id: &str,
+        id: &AccountId,
         active: bool,
     ) -> Result<()> {
-        if id == session.account_id {
+        if *id == session.account_id {
             return Err(DomainError::Refused(
                 "You cannot deactivate your own account.".into(),
             ));
@@ -170,8 +171,8 @@ impl Backend {
     }
 
     /// Deletes a local account with its sessions and group memberships.
-    pub async fn delete_local_user(&self, session: &SessionInfo, id: &str) -> Result<()> {
-        if id == session.account_id {
+    pub async fn delete_local_user(&self, session: &SessionInfo, id: &AccountId) -> Result<()> {
+        if *id == session.account_id {
             return Err(DomainError::Refused(
                 "You cannot delete your own account.".into(),
             ));

@@ -3,6 +3,9 @@
 //! Members live in `group_member`, not in the document, so member PATCHes are row inserts and
 //! deletes: concurrent PATCHes of one group lose nothing, and large groups stay cheap to change.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::GroupId;
+use crate::domain::ids::TenantId;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -20,7 +23,7 @@ use crate::domain::record_filter::Condition;
 
 #[derive(Debug, Clone)]
 pub struct ScimGroup {
-    pub id: String,
+    pub id: GroupId,
     pub doc: Document,
     pub created_at: i64,
     pub updated_at: i64,
@@ -30,7 +33,7 @@ pub struct ScimGroup {
 /// A member as a group lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    pub id: String,
+    pub id: AccountId,
     pub display: Option<String>,
 }
 
@@ -55,7 +58,7 @@ fn to_group(row: &AnyRow) -> Result<ScimGroup> {
 const SELECT: &str =
     "SELECT g.group_id, g.scim_doc, g.created_at, g.updated_at, g.version FROM security_group g";
 
-async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<ScimGroup> {
+async fn fetch(conn: &mut AnyConnection, tenant_id: &TenantId, id: &GroupId) -> Result<ScimGroup> {
     let row = sqlx::query(
         "SELECT g.group_id, g.scim_doc, g.created_at, g.updated_at, g.version FROM security_group g \
          WHERE g.group_id = $1 AND g.tenant_id = $2 AND g.source = 'scim'",
@@ -71,7 +74,7 @@ async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<Sc
 /// Adds members; ids already present are left as they are. Ids are kept as sent even when no
 /// user of the tenant has them (yet): RFC 7644 does not require it, and they are only ever
 /// joined to accounts of this tenant.
-async fn add_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -> Result<()> {
+async fn add_members(conn: &mut AnyConnection, group_id: &GroupId, ids: &[String]) -> Result<()> {
     let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
     if unique.iter().any(|id| id.is_empty() || id.len() > 256) {
         return Err(DomainError::invalid(
@@ -97,7 +100,11 @@ async fn add_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -
     Ok(())
 }
 
-async fn remove_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]) -> Result<()> {
+async fn remove_members(
+    conn: &mut AnyConnection,
+    group_id: &GroupId,
+    ids: &[String],
+) -> Result<()> {
     let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
     // One statement per 200 members: … AND account_id IN ($2, $3, …)
     for chunk in unique.chunks(200) {
@@ -120,7 +127,7 @@ async fn remove_members(conn: &mut AnyConnection, group_id: &str, ids: &[String]
 async fn lock_row(
     conn: &mut AnyConnection,
     kind: crate::backend::db::DbKind,
-    group_id: &str,
+    group_id: &GroupId,
 ) -> Result<()> {
     if kind == crate::backend::db::DbKind::Postgres {
         sqlx::query("SELECT 1 FROM security_group WHERE group_id = $1 FOR UPDATE")
@@ -131,7 +138,7 @@ async fn lock_row(
     Ok(())
 }
 
-async fn clear_members(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
+async fn clear_members(conn: &mut AnyConnection, group_id: &GroupId) -> Result<()> {
     sqlx::query("DELETE FROM group_member WHERE group_id = $1")
         .bind(group_id)
         .execute(&mut *conn)
@@ -141,8 +148,8 @@ async fn clear_members(conn: &mut AnyConnection, group_id: &str) -> Result<()> {
 
 async fn store(
     conn: &mut AnyConnection,
-    tenant_id: &str,
-    id: &str,
+    tenant_id: &TenantId,
+    id: &GroupId,
     record: &GroupRecord,
 ) -> Result<()> {
     let name = &record.name;
@@ -166,7 +173,7 @@ async fn store(
 impl Backend {
     pub async fn scim_create_group(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         record: GroupRecord,
         members: &[String],
     ) -> Result<ScimGroup> {
@@ -175,7 +182,7 @@ impl Backend {
             external_id,
             document,
         } = record;
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = GroupId::generate();
         let ts = now();
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
@@ -204,14 +211,18 @@ impl Backend {
         })
     }
 
-    pub async fn scim_get_group(&self, tenant_id: &str, id: &str) -> Result<ScimGroup> {
+    pub async fn scim_get_group(&self, tenant_id: &TenantId, id: &GroupId) -> Result<ScimGroup> {
         let mut conn = self.db.pool.acquire().await?;
         fetch(&mut conn, tenant_id, id).await
     }
 
     /// The members of a group, in a stable order. `display` is the user's display name (or
     /// username); ids that are no user of the tenant have none.
-    pub async fn scim_group_members(&self, tenant_id: &str, group_id: &str) -> Result<Vec<Member>> {
+    pub async fn scim_group_members(
+        &self,
+        tenant_id: &TenantId,
+        group_id: &GroupId,
+    ) -> Result<Vec<Member>> {
         let rows = sqlx::query(
             "SELECT m.account_id, a.username, a.display_name FROM group_member m \
              LEFT JOIN account a ON a.account_id = m.account_id AND a.tenant_id = $2 \
@@ -235,8 +246,8 @@ impl Backend {
 
     pub async fn scim_replace_group(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &GroupId,
         record: GroupRecord,
         members: &[String],
     ) -> Result<ScimGroup> {
@@ -255,8 +266,8 @@ impl Backend {
     /// changes are one transaction, all or nothing.
     pub async fn scim_patch_group<E>(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &GroupId,
         edit: &E,
     ) -> Result<ScimGroup, E::Error>
     where
@@ -286,7 +297,7 @@ impl Backend {
         Ok(group)
     }
 
-    pub async fn scim_delete_group(&self, tenant_id: &str, id: &str) -> Result<()> {
+    pub async fn scim_delete_group(&self, tenant_id: &TenantId, id: &GroupId) -> Result<()> {
         let done = sqlx::query(
             "DELETE FROM security_group WHERE group_id = $1 AND tenant_id = $2 AND source = 'scim'",
         )
@@ -302,7 +313,7 @@ impl Backend {
 
     pub async fn scim_list_groups(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         filter: Option<&Condition>,
         start: i64,
         count: i64,

@@ -4,6 +4,8 @@
 //! display name, work e-mail, active) are derived from it inside the same transaction.
 //! Every write is one transaction, so a PATCH with one bad operation changes nothing.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::TenantId;
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -22,7 +24,7 @@ use crate::domain::record_filter::Condition;
 /// A SCIM user as stored.
 #[derive(Debug, Clone)]
 pub struct ScimUser {
-    pub id: String,
+    pub id: AccountId,
     pub doc: Document,
     pub active: bool,
     pub created_at: i64,
@@ -79,7 +81,7 @@ fn updated(before: ScimUser, record: UserRecord, ts: i64) -> ScimUser {
 
 const SELECT: &str = "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a";
 
-async fn fetch(conn: &mut AnyConnection, tenant_id: &str, id: &str) -> Result<ScimUser> {
+async fn fetch(conn: &mut AnyConnection, tenant_id: &TenantId, id: &AccountId) -> Result<ScimUser> {
     let row = sqlx::query(
         "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a \
          WHERE a.account_id = $1 AND a.tenant_id = $2 AND a.source = 'scim' AND a.scim_deleted_at IS NULL",
@@ -112,8 +114,8 @@ impl Derived {
 /// The INSERT of a new SCIM user.
 async fn insert<'e>(
     conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    tenant_id: &str,
-    id: &str,
+    tenant_id: &TenantId,
+    id: &AccountId,
     d: &Derived,
     ts: i64,
 ) -> std::result::Result<(), sqlx::Error> {
@@ -142,8 +144,8 @@ async fn insert<'e>(
 /// Writes a record over an existing user, if its version is still `version`.
 async fn store(
     conn: &mut AnyConnection,
-    tenant_id: &str,
-    id: &str,
+    tenant_id: &TenantId,
+    id: &AccountId,
     d: &Derived,
     version: i64,
     ts: i64,
@@ -154,9 +156,13 @@ async fn store(
 }
 
 impl Backend {
-    pub async fn scim_create_user(&self, tenant_id: &str, record: UserRecord) -> Result<ScimUser> {
+    pub async fn scim_create_user(
+        &self,
+        tenant_id: &TenantId,
+        record: UserRecord,
+    ) -> Result<ScimUser> {
         let d = derive(record);
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = AccountId::generate();
         let ts = now();
         let writer = self.db.lock_writes().await;
         if let Some(adopted) = self.adopt_sso_account(tenant_id, &d, ts).await? {
@@ -186,8 +192,8 @@ impl Backend {
     /// account is made, in one transaction; any other holder is a 409.
     async fn recreate_over_deleted(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &AccountId,
         d: &Derived,
         ts: i64,
     ) -> Result<()> {
@@ -213,7 +219,7 @@ impl Backend {
     /// turns `SCIM`, keeps its id, memberships and history, and no 409 stops provisioning.
     async fn adopt_sso_account(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         d: &Derived,
         ts: i64,
     ) -> Result<Option<ScimUser>> {
@@ -227,7 +233,7 @@ impl Backend {
         .fetch_optional(&self.db.pool)
         .await?;
         let Some(row) = found else { return Ok(None) };
-        let id: String = row.try_get("account_id")?;
+        let id: AccountId = row.try_get("account_id")?;
         let version: i64 = row.try_get("version")?;
         accounts::adopt_as_provisioned(&self.db.pool, tenant_id, &id, &d.profile(), ts)
             .await
@@ -243,7 +249,7 @@ impl Backend {
         }))
     }
 
-    pub async fn scim_get_user(&self, tenant_id: &str, id: &str) -> Result<ScimUser> {
+    pub async fn scim_get_user(&self, tenant_id: &TenantId, id: &AccountId) -> Result<ScimUser> {
         let mut conn = self.db.pool.acquire().await?;
         fetch(&mut conn, tenant_id, id).await
     }
@@ -251,8 +257,8 @@ impl Backend {
     /// PUT: the record replaces every client-writable attribute.
     pub async fn scim_replace_user(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &AccountId,
         record: UserRecord,
     ) -> Result<ScimUser> {
         let d = derive(record);
@@ -275,8 +281,8 @@ impl Backend {
     /// instead of losing it.
     pub async fn scim_patch_user<E>(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &AccountId,
         edit: &E,
     ) -> Result<ScimUser, E::Error>
     where
@@ -310,8 +316,8 @@ impl Backend {
     /// `tombstone` turns the stored document into the one kept (not active).
     pub async fn scim_delete_user<E>(
         &self,
-        tenant_id: &str,
-        id: &str,
+        tenant_id: &TenantId,
+        id: &AccountId,
         tombstone: &E,
     ) -> Result<(), E::Error>
     where
@@ -371,7 +377,7 @@ impl Backend {
     /// A page of users matching `filter`, and the total count. `start` is 1-based.
     pub async fn scim_list_users(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         filter: Option<&Condition>,
         start: i64,
         count: i64,
@@ -403,7 +409,7 @@ impl Backend {
         alias: &str,
         scope: &str,
         order: &str,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         filter: Option<&Condition>,
         start: i64,
         count: i64,

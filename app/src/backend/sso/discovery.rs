@@ -4,6 +4,7 @@
 //! Fetches go through [`crate::backend::outbound`] (10 s, 1 MiB, no private targets, checked redirects) and
 //! respect the Secure JWKS URL switch: https with a verified certificate unless it is off.
 
+use crate::domain::ids::TenantId;
 use serde_json::Value;
 
 use crate::backend::clock::now;
@@ -91,7 +92,7 @@ impl Backend {
     /// Runs every check on the form's values; with `idp_id`, remembers the outcome on that IdP.
     pub async fn check_identity_provider(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         idp_id: Option<&str>,
         form: &IdpForm,
     ) -> Result<Vec<CheckItem>> {

@@ -4,6 +4,9 @@
 //!
 //! The `/oauth` route is a thin caller of [`Backend::finish_sso`]; every rule lives here.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::IdpId;
+use crate::domain::ids::TenantId;
 use serde_json::{Map, Value};
 use sqlx::Row;
 
@@ -42,10 +45,10 @@ pub enum SsoOutcome {
     /// A console session was started; the value is the session cookie.
     SignedIn { session_token: String },
     /// A test sign-in finished (well or not); its result is stored on the identity provider.
-    Tested { idp_id: String },
+    Tested { idp_id: IdpId },
     Failed {
         failure: SsoFailure,
-        tenant_id: Option<String>,
+        tenant_id: Option<TenantId>,
     },
     /// No authorization response at all: the provider sent the browser back after sign-out.
     SignedOut,
@@ -62,7 +65,7 @@ fn internal(e: DomainError) -> (SsoFailure, String) {
 }
 
 impl Backend {
-    async fn load_provider(&self, tenant_id: &str, idp_id: &str) -> Result<Loaded> {
+    async fn load_provider(&self, tenant_id: &TenantId, idp_id: &IdpId) -> Result<Loaded> {
         let (view, client_secret) = self
             .identity_provider_with_secret(tenant_id, idp_id)
             .await?;
@@ -78,7 +81,7 @@ impl Backend {
     }
 
     /// The tenant's active identity provider, if any.
-    pub async fn active_identity_provider(&self, tenant_id: &str) -> Result<Option<String>> {
+    pub async fn active_identity_provider(&self, tenant_id: &TenantId) -> Result<Option<IdpId>> {
         Ok(sqlx::query_scalar(
             "SELECT idp_id FROM identity_provider WHERE tenant_id = $1 AND is_active = 1",
         )
@@ -90,7 +93,7 @@ impl Backend {
     /// Starts single sign-on with the tenant's active identity provider.
     pub async fn start_sign_in(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         address: Option<std::net::IpAddr>,
     ) -> std::result::Result<SsoStart, SsoFailure> {
         if let Some(addr) = address {
@@ -111,7 +114,7 @@ impl Backend {
     pub async fn start_test_sign_in(
         &self,
         session: &SessionInfo,
-        idp_id: &str,
+        idp_id: &IdpId,
     ) -> std::result::Result<SsoStart, SsoFailure> {
         if !session.has(Permission::IdentityProviders) {
             return Err(SsoFailure::NotPermitted);
@@ -127,10 +130,10 @@ impl Backend {
 
     async fn start(
         &self,
-        tenant_id: &str,
-        idp_id: &str,
+        tenant_id: &TenantId,
+        idp_id: &IdpId,
         purpose: Purpose,
-        account_id: Option<&str>,
+        account_id: Option<&AccountId>,
     ) -> std::result::Result<SsoStart, SsoFailure> {
         let loaded = self
             .load_provider(tenant_id, idp_id)
@@ -173,7 +176,7 @@ impl Backend {
         if response.state.is_none() && response.code.is_none() && response.error.is_none() {
             return SsoOutcome::SignedOut;
         }
-        let failed = |failure: SsoFailure, tenant_id: Option<String>, detail: &str| {
+        let failed = |failure: SsoFailure, tenant_id: Option<TenantId>, detail: &str| {
             tracing::warn!(failure = %failure.code(), tenant_id = ?tenant_id, detail, "single sign-on refused");
             SsoOutcome::Failed { failure, tenant_id }
         };
@@ -394,7 +397,7 @@ impl Backend {
         }
     }
 
-    async fn record_test(&self, idp_id: &str, by: &str, outcome: TestOutcome) -> Result<()> {
+    async fn record_test(&self, idp_id: &IdpId, by: &str, outcome: TestOutcome) -> Result<()> {
         let test = TestSignIn {
             at: now(),
             by: by.to_owned(),
@@ -419,7 +422,7 @@ impl Backend {
         pending: &Pending,
         done: Completed,
     ) -> std::result::Result<String, (SsoFailure, String)> {
-        let account_id = self
+        let account_id: AccountId = self
             .link_account(&pending.tenant_id, &done, done.create_users)
             .await?;
         let key = &self.config.secret_key;
@@ -460,10 +463,10 @@ impl Backend {
     /// Administrators): that username is refused. Deactivated accounts are refused.
     async fn link_account(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         done: &Completed,
         create: bool,
-    ) -> std::result::Result<String, (SsoFailure, String)> {
+    ) -> std::result::Result<AccountId, (SsoFailure, String)> {
         let sso_key = done.verified.stable_key();
         let subject = done
             .verified
@@ -477,7 +480,7 @@ impl Backend {
             )
         })?;
         let db = |e: sqlx::Error| internal(e.into());
-        let deactivated = |id: &str| {
+        let deactivated = |id: &AccountId| {
             (
                 SsoFailure::AccountDeactivated,
                 format!("account {id} is deactivated"),
@@ -492,7 +495,7 @@ impl Backend {
             .await
             .map_err(db)?;
         if let Some(r) = &known {
-            let id: String = r.try_get("account_id").map_err(db)?;
+            let id: AccountId = r.try_get("account_id").map_err(db)?;
             let folded: String = r.try_get("username_folded").map_err(db)?;
             if !flag(r, "is_active").map_err(internal)? {
                 return Err(deactivated(&id));
@@ -509,7 +512,7 @@ impl Backend {
             .await
             .map_err(db)?;
         if let Some(r) = by_key {
-            let id: String = r.try_get("account_id").map_err(db)?;
+            let id: AccountId = r.try_get("account_id").map_err(db)?;
             if !flag(&r, "is_active").map_err(internal)? {
                 return Err(deactivated(&id));
             }
@@ -536,7 +539,7 @@ impl Backend {
         .await
         .map_err(db)?;
         if let Some(r) = scim {
-            let id: String = r.try_get("account_id").map_err(db)?;
+            let id: AccountId = r.try_get("account_id").map_err(db)?;
             if !flag(&r, "is_active").map_err(internal)? {
                 return Err(deactivated(&id));
             }
@@ -561,7 +564,7 @@ impl Backend {
         .await
         .map_err(db)?;
         if let Some(r) = taken {
-            let id: String = r.try_get("account_id").map_err(db)?;
+            let id: AccountId = r.try_get("account_id").map_err(db)?;
             let source: String = r.try_get("source").map_err(db)?;
             return Err(
                 if AccountSource::from_db(&source) == Some(AccountSource::Local) {
@@ -583,7 +586,7 @@ impl Backend {
                 "no account and creation is off".into(),
             ));
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = AccountId::generate();
         let ts = now();
         let folded = username.folded();
         accounts::insert(
@@ -616,8 +619,8 @@ impl Backend {
     pub(crate) async fn refresh_sso_session(
         &self,
         session_hash: &str,
-        tenant_id: &str,
-        idp_id: &str,
+        tenant_id: &TenantId,
+        idp_id: &IdpId,
         refresh_token_enc: &str,
         sso_key: Option<&str>,
     ) -> Result<bool> {
@@ -665,8 +668,8 @@ impl Backend {
     /// provider with a Logout URL (`None`: back to the sign-in page).
     pub(crate) async fn provider_logout_url(
         &self,
-        tenant_id: &str,
-        idp_id: &str,
+        tenant_id: &TenantId,
+        idp_id: &IdpId,
         id_token_enc: Option<&str>,
     ) -> Result<Option<String>> {
         let view = match self.get_identity_provider(tenant_id, idp_id).await {

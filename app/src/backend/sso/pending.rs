@@ -4,6 +4,9 @@
 //! the SHA-256 of `state`, bound to the browser by the hash of a cookie, single use (taking one
 //! deletes it) and valid for ten minutes. The PKCE verifier is stored encrypted.
 
+use crate::domain::ids::AccountId;
+use crate::domain::ids::IdpId;
+use crate::domain::ids::TenantId;
 use sqlx::Row;
 
 use crate::backend::clock::now;
@@ -36,11 +39,11 @@ impl Purpose {
 pub struct NewPending<'a> {
     pub state: &'a str,
     pub browser_token: &'a str,
-    pub tenant_id: &'a str,
-    pub idp_id: &'a str,
+    pub tenant_id: &'a TenantId,
+    pub idp_id: &'a IdpId,
     pub purpose: Purpose,
     /// For a test: the administrator who started it.
-    pub account_id: Option<&'a str>,
+    pub account_id: Option<&'a AccountId>,
     pub nonce: &'a str,
     pub pkce_verifier: Option<&'a str>,
 }
@@ -48,10 +51,10 @@ pub struct NewPending<'a> {
 #[derive(Debug, Clone)]
 pub struct Pending {
     pub browser_hash: String,
-    pub tenant_id: String,
-    pub idp_id: String,
+    pub tenant_id: TenantId,
+    pub idp_id: IdpId,
     pub purpose: Purpose,
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     pub nonce: String,
     pub pkce_verifier: Option<String>,
 }
