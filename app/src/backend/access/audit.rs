@@ -5,6 +5,7 @@
 use crate::domain::ids::TenantId;
 use sqlx::{AnyConnection, Row};
 
+use crate::backend::auth::sessions::SessionInfo;
 use crate::backend::clock::now;
 use crate::backend::error::Result;
 use crate::backend::Backend;
@@ -43,6 +44,16 @@ impl AuditAction {
 
 /// Appends a row inside the caller's transaction (so a change and its record land together),
 /// keeping the newest [`KEEP_PER_TENANT`] rows of the tenant.
+/// Records what the signed-in `caller` did in the tenant they are working in.
+pub(crate) async fn record_by(
+    conn: &mut AnyConnection,
+    caller: &SessionInfo,
+    action: AuditAction,
+    detail: &str,
+) -> Result<()> {
+    record(conn, &caller.tenant_id, &caller.username, action, detail).await
+}
+
 pub(crate) async fn record(
     conn: &mut AnyConnection,
     tenant_id: &TenantId,

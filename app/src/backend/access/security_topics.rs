@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{AnyConnection, Row};
 
-use crate::backend::access::audit::{record, AuditAction};
+use crate::backend::access::audit::{record_by, AuditAction};
 use crate::backend::auth::sessions::SessionInfo;
 use crate::backend::clock::now;
 use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
@@ -314,10 +314,9 @@ impl Backend {
         .execute(&mut *tx)
         .await
         .map_err(name_taken)?;
-        record(
+        record_by(
             &mut tx,
-            &caller.tenant_id,
-            &caller.username,
+            caller,
             AuditAction::TopicCreated,
             &format!("{}: {}", topic.name, permission_words(topic.permissions)),
         )
@@ -363,10 +362,9 @@ impl Backend {
         .execute(&mut *tx)
         .await
         .map_err(name_taken)?;
-        record(
+        record_by(
             &mut tx,
-            &caller.tenant_id,
-            &caller.username,
+            caller,
             AuditAction::TopicChanged,
             &format!(
                 "{} → {}: {} (was {})",
@@ -400,14 +398,7 @@ impl Backend {
             .bind(topic_id)
             .execute(&mut *tx)
             .await?;
-        record(
-            &mut tx,
-            &caller.tenant_id,
-            &caller.username,
-            AuditAction::TopicDeleted,
-            &topic.name,
-        )
-        .await?;
+        record_by(&mut tx, caller, AuditAction::TopicDeleted, &topic.name).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -509,14 +500,7 @@ impl Backend {
                     format!("{} ✕ {group}", topic.name),
                 ),
             };
-            record(
-                &mut tx,
-                &caller.tenant_id,
-                &caller.username,
-                action,
-                &detail,
-            )
-            .await?;
+            record_by(&mut tx, caller, action, &detail).await?;
         }
         tx.commit().await?;
         Ok(())
