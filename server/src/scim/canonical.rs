@@ -32,7 +32,10 @@ pub fn resource_case(mut req: Request) -> Request {
         path
     };
     let mut segments: Vec<&str> = trimmed.split('/').collect();
-    let renamed = segments.get(2).and_then(|s| endpoint(s));
+    // Already canonical (what Entra sends): nothing to rebuild on this per-request path.
+    let renamed = segments
+        .get(2)
+        .and_then(|s| endpoint(s).filter(|name| name != s));
     if renamed.is_none() && trimmed.len() == path.len() {
         return req;
     }
