@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Cantara needs, skipping whatever is already there at the
 # right version (safe to run again): the wasm target, cargo-leptos and wasm-bindgen-cli at pinned
-# versions, the npm build/test tools from their lockfiles, and Debian's chromium.
+# versions, the npm build/test tools from their lockfiles, and Debian's chromium. (The tests'
+# PostgreSQL is installed by scripts/postgres.sh when the test command needs it.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -34,6 +34,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve::first_start(&backend, true).await?;
             admin(&backend, command).await
         }
+        Command::Backup { to } => {
+            let backend = open_backend(&cli.config).await?;
+            backend.db.backup_into(&to).await.map_err(plain)?;
+            println!("Backed up the database to {}", to.display());
+            println!("Keep the secret key with it: without the key the stored client secrets cannot be read.");
+            Ok(())
+        }
     }
 }
 

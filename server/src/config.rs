@@ -56,6 +56,27 @@ pub struct Config {
         global = true
     )]
     pub scim_deleted_retention_days: u32,
+    /// Database connections per instance (default: 3 on SQLite, 16 on PostgreSQL).
+    #[arg(long, env = "CANTARA_DB_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub db_max_connections: Option<u32>,
+    /// Seconds a request waits for a free database connection before it fails.
+    #[arg(long, env = "CANTARA_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub db_acquire_timeout_secs: u64,
+    /// Seconds a statement may run (PostgreSQL `statement_timeout`; on SQLite, how long it waits
+    /// for another process's write lock).
+    #[arg(long, env = "CANTARA_DB_STATEMENT_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub db_statement_timeout_secs: u64,
+    /// Bearer token `GET /metrics` requires; without it `/metrics` answers 404.
+    #[arg(
+        long,
+        env = "CANTARA_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<MetricsToken>,
+    /// On SIGTERM, seconds to let requests in flight finish before the server exits anyway.
+    #[arg(long, env = "CANTARA_SHUTDOWN_GRACE_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3600), global = true)]
+    pub shutdown_grace_secs: u64,
     /// Where the built site (wasm, JS, CSS) is served from.
     #[arg(
         long,
@@ -67,7 +88,43 @@ pub struct Config {
     pub site_root: String,
 }
 
+/// The metrics token: compared in constant time, never printed (`Debug` shows it redacted).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(…)")
+    }
+}
+
+impl std::str::FromStr for MetricsToken {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.len() < 16 || s.contains(char::is_whitespace) {
+            return Err("the metrics token must be at least 16 characters, without spaces".into());
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
 impl Config {
+    /// The database pool settings these flags give.
+    pub fn pool_settings(&self) -> app::backend::db::PoolSettings {
+        app::backend::db::PoolSettings {
+            max_connections: self.db_max_connections,
+            acquire_timeout: std::time::Duration::from_secs(self.db_acquire_timeout_secs),
+            statement_timeout: std::time::Duration::from_secs(self.db_statement_timeout_secs),
+        }
+    }
+
     /// The public URL without a trailing slash, checked to be an absolute http(s) URL.
     pub fn public_url(&self) -> anyhow::Result<String> {
         let url = self.public_url.trim().trim_end_matches('/');
@@ -108,6 +165,13 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// A consistent copy of the SQLite database while the server runs (`VACUUM INTO`); for
+    /// PostgreSQL use `pg_dump` (README, "Operations").
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
     },
 }
 
@@ -175,6 +239,11 @@ mod tests {
             data_dir: PathBuf::new(),
             site_root: String::new(),
             scim_deleted_retention_days: 30,
+            db_max_connections: None,
+            db_acquire_timeout_secs: 10,
+            db_statement_timeout_secs: 30,
+            metrics_token: None,
+            shutdown_grace_secs: 20,
         }
     }
 
@@ -208,5 +277,25 @@ mod tests {
             })
         ));
         assert!(Cli::try_parse_from(["cantara"]).unwrap().command.is_none());
+    }
+
+    #[test]
+    fn pool_and_metrics_flags_are_checked() {
+        let cli = Cli::try_parse_from([
+            "cantara",
+            "--db-max-connections",
+            "4",
+            "--db-statement-timeout-secs",
+            "5",
+            "--metrics-token",
+            "0123456789abcdef0123",
+        ])
+        .unwrap();
+        let pool = cli.config.pool_settings();
+        assert_eq!(pool.max_connections, Some(4));
+        assert_eq!(pool.statement_timeout, std::time::Duration::from_secs(5));
+        assert!(!format!("{:?}", cli.config).contains("0123456789abcdef"));
+        assert!(Cli::try_parse_from(["cantara", "--db-max-connections", "0"]).is_err());
+        assert!(Cli::try_parse_from(["cantara", "--metrics-token", "short"]).is_err());
     }
 }

@@ -50,7 +50,7 @@ pub async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
         std::env::var("CANTARA_SECRET_KEY").ok().as_deref(),
     )
     .context("loading the secret key")?;
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect_with(&config.database_url, &config.pool_settings())
         .await
         .context("opening the database")?;
     Ok(Backend::new(

@@ -20,7 +20,14 @@ fn main() -> ExitCode {
 
 async fn run() -> ExitCode {
     let cli = server::config::Cli::parse();
-    server::telemetry::init(cli.command.as_ref().is_none_or(|c| c.is_serve()));
+    let format = match server::telemetry::Format::from_env() {
+        Ok(f) => f,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    server::telemetry::init(cli.command.as_ref().is_none_or(|c| c.is_serve()), format);
     match server::cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

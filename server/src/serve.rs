@@ -1,4 +1,5 @@
-//! `cantara serve`: first start, then the HTTP server until Ctrl-C / SIGTERM.
+//! `cantara serve`: first start, then the HTTP server until Ctrl-C / SIGTERM, and a clean stop:
+//! requests in flight finish, queued activity is written, the pool is closed, exit 0.
 
 use std::time::Duration;
 
@@ -52,7 +53,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let backend = open_backend(config).await?;
     first_start(&backend, false).await?;
     let options = leptos_options(config);
-    let router = crate::router::router(backend.clone(), options);
+    let router = crate::router::router_with(backend.clone(), options, config.metrics_token.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -61,14 +62,31 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     println!("Console: {public_url}/  (sign in at {public_url}/login as \"admin\")");
 
     let retention = i64::from(config.scim_deleted_retention_days) * 24 * 3600;
-    tokio::spawn(purge_sessions(backend, retention));
-    axum::serve(
+    tokio::spawn(purge_sessions(backend.clone(), retention));
+
+    // SIGTERM: stop accepting, let requests in flight finish (at most the grace period), then
+    // write the activity events still queued and close the pool.
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let serving = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        signalled.notify_one();
+    });
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    tokio::select! {
+        served = serving => served.context("serving")?,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(grace).await;
+        } => tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after the grace period; stopping anyway"),
+    }
+    backend.activity.flush().await;
+    backend.db.pool.close().await;
+    tracing::info!("stopped: activity written, database closed");
     Ok(())
 }
 
@@ -106,5 +124,5 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: no new connections; finishing requests in flight");
 }

@@ -39,8 +39,14 @@ impl ActivityLog {
 
     pub fn record(&self, event: ActivityEvent) {
         if self.tx.try_send(Message::Event(event)).is_err() {
+            metrics::counter!("cantara_activity_dropped_total").increment(1);
             tracing::warn!("provisioning activity queue full; event dropped");
         }
+    }
+
+    /// Events waiting for the writer (the `/metrics` queue depth).
+    pub fn queued(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
     }
 
     /// Waits until every event recorded so far is stored (tests, shutdown).

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::backend::error::{DomainError, Result};
@@ -47,6 +47,33 @@ pub fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
     use sqlx::Row;
     Ok(row.try_get::<i64, _>(column)? != 0)
 }
+
+/// Pool settings (`--db-max-connections`, `--db-acquire-timeout-secs`,
+/// `--db-statement-timeout-ms`); the defaults suit one machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections per process; `None`: 3 on SQLite (one writer; readers beside it), 16 on
+    /// PostgreSQL. Several instances share PostgreSQL's `max_connections` (default 100).
+    pub max_connections: Option<u32>,
+    /// How long a request waits for a free connection before it fails (503 on `/readyz`).
+    pub acquire_timeout: Duration,
+    /// PostgreSQL: `statement_timeout`, a statement running longer is cancelled. SQLite: how long
+    /// a statement waits for another process's write lock (`busy_timeout`).
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The session-level advisory lock instances hold while they migrate (PostgreSQL): ASCII "CANTARA".
+const STARTUP_LOCK: i64 = 0x0043_414e_5441_5241;
 
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -91,30 +118,46 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migration
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 impl Db {
-    /// Connects (creating a SQLite file and its folder if missing) and applies migrations.
+    /// Connects with the default pool settings (see [`Db::connect_with`]).
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, &PoolSettings::default()).await
+    }
+
+    /// Connects (creating a SQLite file and its folder if missing) and applies migrations. On
+    /// PostgreSQL, instances starting at once take turns: each migrates under an advisory lock
+    /// held on a connection of its own, so the second finds the work done and the rest wait.
+    pub async fn connect_with(url: &str, settings: &PoolSettings) -> Result<Self> {
         install_default_drivers();
         let kind = DbKind::from_url(url)?;
         let url = match kind {
             DbKind::Sqlite => prepare_sqlite_url(url)?,
             DbKind::Postgres => url.to_owned(),
         };
+        let statement_ms = settings.statement_timeout.as_millis().max(1);
         let options = AnyPoolOptions::new()
-            .max_connections(match kind {
+            .max_connections(settings.max_connections.unwrap_or(match kind {
                 DbKind::Sqlite => 3,
                 DbKind::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
+            }))
+            .acquire_timeout(settings.acquire_timeout)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if kind == DbKind::Sqlite {
+                    match kind {
                         // WAL lets readers run beside the writer (server and CLI at once);
                         // busy_timeout makes a second writer wait instead of failing.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
+                        DbKind::Sqlite => {
+                            conn.execute(sqlx::AssertSqlSafe(format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {statement_ms}; \
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                            )))
+                            .await?;
+                        }
+                        DbKind::Postgres => {
+                            conn.execute(sqlx::AssertSqlSafe(format!(
+                                "SET statement_timeout = {statement_ms}"
+                            )))
+                            .await?;
+                        }
                     }
                     Ok(())
                 })
@@ -125,8 +168,23 @@ impl Db {
             kind,
             write_lock: Arc::new(Mutex::new(())),
         };
+        let mut startup_lock = match kind {
+            DbKind::Postgres => {
+                let mut conn = AnyConnection::connect(&url).await?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(STARTUP_LOCK)
+                    .execute(&mut conn)
+                    .await?;
+                Some(conn)
+            }
+            DbKind::Sqlite => None,
+        };
         db.migrate().await?;
         crate::backend::auth::accounts::refold_usernames(&db).await?;
+        if let Some(conn) = startup_lock.take() {
+            // Closing the session releases the lock (also when this process dies mid-way).
+            conn.close().await?;
+        }
         Ok(db)
     }
 
@@ -166,6 +224,40 @@ impl Db {
             DbKind::Sqlite => Some(self.write_lock.clone().lock_owned().await),
             DbKind::Postgres => None,
         }
+    }
+
+    /// `cantara backup`: a consistent copy of a SQLite database into the new file `to`, taken
+    /// while the server may be writing (`VACUUM INTO` reads one snapshot). The file is created
+    /// readable by the owner only. PostgreSQL is backed up with its own tools (`pg_dump`).
+    pub async fn backup_into(&self, to: &Path) -> Result<()> {
+        if self.kind == DbKind::Postgres {
+            return Err(DomainError::Refused(
+                "this is a PostgreSQL database: back it up with pg_dump (README, Operations)"
+                    .into(),
+            ));
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| DomainError::invalid("to", "the backup path must be valid UTF-8"))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(to).map_err(|e| {
+            DomainError::invalid("to", format!("cannot create {}: {e}", to.display()))
+        })?;
+        if let Err(e) = sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+        {
+            let _ = std::fs::remove_file(to);
+            return Err(e.into());
+        }
+        Ok(())
     }
 
     /// For `/readyz`: can we run a query right now?

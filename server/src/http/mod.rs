@@ -6,6 +6,7 @@ pub mod body_limit;
 pub mod catch_panic;
 pub mod health;
 pub mod logout;
+pub mod metrics;
 pub mod oauth;
 pub mod origin;
 pub mod security_headers;

@@ -12,10 +12,7 @@ fn cantara(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cantara"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "CANTARA_DATABASE_URL",
-            format!("sqlite://{}/c.db", dir.display()),
-        )
+        .env("CANTARA_DATABASE_URL", crate::database::url_for(dir))
         .env("CANTARA_DATA_DIR", dir.join("data"))
         .stdin(Stdio::null());
     cmd
@@ -74,13 +71,15 @@ fn first_start_prints_the_password_once_and_makes_a_private_key() {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&key), 0o600);
         assert_eq!(mode(&dir.path().join("data")), 0o700, "the data folder");
-        for file in ["c.db", "c.db-wal", "c.db-shm"] {
+        for file in ["test.db", "test.db-wal", "test.db-shm"] {
             let path = dir.path().join(file);
             if path.exists() {
                 assert_eq!(mode(&path), 0o600, "{file}");
             }
         }
-        assert!(dir.path().join("c.db").exists());
+        if crate::database::postgres_server().is_none() {
+            assert!(dir.path().join("test.db").exists());
+        }
     }
     let second = start_server(dir.path(), None);
     assert!(second.contains("Console:"), "{second}");
@@ -180,9 +179,7 @@ async fn reset_password_from_stdin_or_generated() {
 }
 
 async fn open(dir: &Path) -> Backend {
-    let db = Db::connect(&format!("sqlite://{}/c.db", dir.display()))
-        .await
-        .unwrap();
+    let db = Db::connect(&crate::database::url_for(dir)).await.unwrap();
     Backend::new(
         db,
         BackendConfig {

@@ -72,8 +72,9 @@ impl TestApp {
 
     async fn build(public_url: &str, allow_private_idp_urls: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/test.db", dir.path().display());
-        let db = Db::connect(&url).await.unwrap();
+        let db = Db::connect(&crate::database::url_for(dir.path()))
+            .await
+            .unwrap();
         let backend = Backend::new(
             db,
             BackendConfig {

@@ -26,13 +26,13 @@ const CLIENT_ID: &str = "console-client";
 const CLIENT_SECRET: &str = "s3cret-value";
 const TID: &str = "11111111-2222-3333-4444-555555555555";
 
-struct Key {
+pub(crate) struct Key {
     kid: &'static str,
     enc: EncodingKey,
     public_pem: &'static [u8],
 }
 
-fn key_a() -> Key {
+pub(crate) fn key_a() -> Key {
     Key {
         kid: "key-a",
         enc: EncodingKey::from_rsa_pem(include_bytes!("keys/rsa-a.pem")).unwrap(),
@@ -62,7 +62,7 @@ fn jwks(keys: &[&Key]) -> Value {
     serde_json::to_value(JwkSet { keys }).unwrap()
 }
 
-fn mint(key: &Key, claims: &Value) -> String {
+pub(crate) fn mint(key: &Key, claims: &Value) -> String {
     let mut h = Header::new(Algorithm::RS256);
     h.kid = Some(key.kid.into());
     jsonwebtoken::encode(&h, claims, &key.enc).unwrap()
@@ -74,7 +74,7 @@ fn now() -> i64 {
 
 /// The identity provider's state, shared with its handlers.
 #[derive(Default)]
-struct Idp {
+pub(crate) struct Idp {
     jwks: Value,
     jwks_hits: usize,
     /// code → the ID token the token endpoint answers with (single use).
@@ -92,7 +92,7 @@ struct Idp {
     userinfo: Value,
 }
 
-type Shared = Arc<Mutex<Idp>>;
+pub(crate) type Shared = Arc<Mutex<Idp>>;
 
 async fn keys(State(s): State<Shared>) -> Json<Value> {
     let mut idp = s.lock().unwrap();
@@ -179,13 +179,13 @@ async fn token(
     }
 }
 
-struct Provider {
-    url: String,
-    state: Shared,
+pub(crate) struct Provider {
+    pub(crate) url: String,
+    pub(crate) state: Shared,
 }
 
 impl Provider {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let state: Shared = Arc::default();
         state.lock().unwrap().jwks = jwks(&[&key_a()]);
         let app = Router::new()
@@ -203,7 +203,7 @@ impl Provider {
         format!("{}/{TID}/v2.0", self.url)
     }
 
-    fn form(&self) -> IdpForm {
+    pub(crate) fn form(&self) -> IdpForm {
         IdpForm {
             name: "Contoso Entra".into(),
             client_id: CLIENT_ID.into(),
@@ -220,7 +220,7 @@ impl Provider {
     }
 
     /// Claims as Entra puts them in an ID token.
-    fn claims(&self, nonce: &str) -> Value {
+    pub(crate) fn claims(&self, nonce: &str) -> Value {
         json!({
             "iss": self.issuer(), "aud": CLIENT_ID, "sub": "pairwise-alice", "tid": TID,
             "oid": "aaaaaaaa-0000-0000-0000-000000000001", "ver": "2.0", "nonce": nonce,
@@ -230,7 +230,7 @@ impl Provider {
     }
 
     /// Issues `code` answering with `id_token`, for the PKCE challenge of the authorize request.
-    fn issue(&self, code: &str, id_token: String, challenge: Option<&str>) {
+    pub(crate) fn issue(&self, code: &str, id_token: String, challenge: Option<&str>) {
         let mut s = self.state.lock().unwrap();
         s.codes.insert(code.into(), id_token);
         if let Some(c) = challenge {

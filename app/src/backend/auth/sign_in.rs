@@ -167,8 +167,29 @@ pub struct SignedIn {
 }
 
 impl Backend {
-    /// Signs in a local administrator. `tenant_id` `None` means the default tenant.
+    /// Signs in a local administrator. `tenant_id` `None` means the default tenant. Every
+    /// attempt is counted for `/metrics` by its outcome.
     pub async fn sign_in_local(
+        &self,
+        tenant_id: Option<&str>,
+        username: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<SignedIn> {
+        let result = self
+            .check_local_sign_in(tenant_id, username, password, address)
+            .await;
+        let outcome = match &result {
+            Ok(_) => "success",
+            Err(DomainError::Internal(_) | DomainError::Db(_)) => "error",
+            Err(_) => "refused",
+        };
+        metrics::counter!("cantara_sign_ins_total", "method" => "password", "outcome" => outcome)
+            .increment(1);
+        result
+    }
+
+    async fn check_local_sign_in(
         &self,
         tenant_id: Option<&str>,
         username: &str,

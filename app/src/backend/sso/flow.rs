@@ -178,6 +178,8 @@ impl Backend {
         }
         let failed = |failure: SsoFailure, tenant_id: Option<TenantId>, detail: &str| {
             tracing::warn!(failure = %failure.code(), tenant_id = ?tenant_id, detail, "single sign-on refused");
+            metrics::counter!("cantara_sign_ins_total", "method" => "sso", "outcome" => "refused")
+                .increment(1);
             SsoOutcome::Failed { failure, tenant_id }
         };
         let pending = match response.state.as_deref() {
@@ -243,7 +245,11 @@ impl Backend {
             }
             (Purpose::SignIn, Err((failure, detail))) => failed(failure, tenant, &detail),
             (Purpose::SignIn, Ok(done)) => match self.sign_in_sso(&pending, done).await {
-                Ok(session_token) => SsoOutcome::SignedIn { session_token },
+                Ok(session_token) => {
+                    metrics::counter!("cantara_sign_ins_total", "method" => "sso", "outcome" => "success")
+                        .increment(1);
+                    SsoOutcome::SignedIn { session_token }
+                }
                 Err((failure, detail)) => failed(failure, tenant, &detail),
             },
         }
