@@ -5,6 +5,7 @@
 #
 #   scripts/postgres.sh install     make sure initdb/pg_ctl exist (idempotent)
 #   scripts/postgres.sh start DIR   initdb into DIR (first time) and start; prints the URL
+#                                   (PG_DURABLE=1: keep fsync and synchronous commit on)
 #   scripts/postgres.sh stop DIR    fast shutdown (connections are cut); DIR stays
 #
 # Run as root, the server runs as the `postgres` user (initdb refuses root); otherwise as the
@@ -53,10 +54,12 @@ start() {
       --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
   fi
-  # Only loopback TCP and a socket inside DIR; no fsync (a test cluster, thrown away after).
+  # Only loopback TCP and a socket inside DIR. Tests skip fsync (the cluster is thrown away);
+  # PG_DURABLE=1 (benchmarks) keeps PostgreSQL's durable defaults.
+  local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && fast=
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-    "-c listen_addresses=127.0.0.1 -p $(cat "$dir/port") -k $dir -c fsync=off \
-     -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" >/dev/null ||
+    "-c listen_addresses=127.0.0.1 -p $(cat "$dir/port") -k $dir $fast -c max_connections=400" >/dev/null ||
     { cat "$dir/server.log" >&2; exit 1; }
   echo "postgres://postgres:$(cat "$dir/password")@127.0.0.1:$(cat "$dir/port")/postgres"
 }

@@ -13,9 +13,10 @@ use serde_json::{json, Value};
 
 #[derive(Parser, Debug)]
 struct Args {
-    /// The SCIM Tenant URL, e.g. http://127.0.0.1:3000/scim/v2/<TenantID>
-    #[arg(long)]
-    url: String,
+    /// The SCIM Tenant URL, e.g. http://127.0.0.1:3000/scim/v2/<TenantID>; given more than once
+    /// (instances of one installation), requests go to each in turn, as a round-robin balancer.
+    #[arg(long, required = true)]
+    url: Vec<String>,
     #[arg(long)]
     token: String,
     #[arg(long, default_value_t = 10_000)]
@@ -30,9 +31,9 @@ struct Args {
     /// Lookups by userName in the last phase.
     #[arg(long, default_value_t = 20_000)]
     lookups: usize,
-    /// The server's pid, to report its peak RSS.
+    /// The server's pid, to report its peak RSS (once per instance).
     #[arg(long)]
-    server_pid: Option<u32>,
+    server_pid: Vec<u32>,
 }
 
 struct Phase {
@@ -65,7 +66,8 @@ impl Phase {
 #[derive(Clone)]
 struct Client {
     http: reqwest::Client,
-    url: Arc<str>,
+    urls: Arc<[Arc<str>]>,
+    next: Arc<std::sync::atomic::AtomicUsize>,
     auth: Arc<str>,
 }
 
@@ -77,9 +79,11 @@ impl Client {
         body: Option<Value>,
         expect: u16,
     ) -> anyhow::Result<(Duration, Value)> {
+        let turn = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = &self.urls[turn % self.urls.len()];
         let mut req = self
             .http
-            .request(method.clone(), format!("{}{path}", self.url))
+            .request(method.clone(), format!("{url}{path}"))
             .header("Authorization", &*self.auth);
         if let Some(b) = body {
             req = req
@@ -184,7 +188,12 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     let c = Client {
         http,
-        url: args.url.trim_end_matches('/').into(),
+        urls: args
+            .url
+            .iter()
+            .map(|u| Arc::from(u.trim_end_matches('/')))
+            .collect(),
+        next: Arc::default(),
         auth: format!("Bearer {}", args.token).into(),
     };
     let (users, groups, conc, batch) = (
@@ -298,7 +307,7 @@ async fn main() -> anyhow::Result<()> {
         provisioning_secs,
         provisioning_requests as f64 / provisioning_secs
     );
-    if let Some((peak, now)) = args.server_pid.and_then(peak_rss) {
+    for (peak, now) in args.server_pid.iter().filter_map(|pid| peak_rss(*pid)) {
         println!(
             "server RSS: peak {:.1} MB, now {:.1} MB",
             peak as f64 / 1024.0,
