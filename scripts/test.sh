@@ -19,6 +19,7 @@ step "release build";          scripts/build.sh
 step "PostgreSQL for the second pass"
 pg_url=${CANTARA_TEST_POSTGRES_URL:-}
 unset CANTARA_TEST_POSTGRES_URL
+scripts/postgres.sh install   # psql and, for the cluster and the readiness test, the server
 if [ -n "$pg_url" ]; then
   psql "$pg_url" -Atqc 'SELECT 1' >/dev/null || { echo "CANTARA_TEST_POSTGRES_URL is not reachable" >&2; exit 1; }
 else
@@ -27,7 +28,8 @@ else
   pg_url=$(scripts/postgres.sh start "$pg_dir")
 fi
 pg_database() { # name — a fresh database on the test server; prints its URL
-  psql "$pg_url" -Atqc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+  PGOPTIONS=--client-min-messages=warning \
+    psql "$pg_url" -Atqc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
   python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$pg_url" "$1"
 }
 step "unit and integration tests (SQLite)"

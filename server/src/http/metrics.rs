@@ -109,10 +109,10 @@ pub async fn count(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
+    metrics::histogram!("cantara_http_request_duration_seconds", "class" => class, "status" => status.clone())
+        .record(started.elapsed().as_secs_f64());
     metrics::counter!("cantara_http_requests_total", "class" => class, "status" => status)
         .increment(1);
-    metrics::histogram!("cantara_http_request_duration_seconds", "class" => class)
-        .record(started.elapsed().as_secs_f64());
     res
 }
 

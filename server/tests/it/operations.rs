@@ -201,8 +201,8 @@ async fn metrics_need_their_token_and_count_requests_scim_and_sign_ins() {
         ),
         (
             "cantara_http_request_duration_seconds_count",
-            vec![("class", "server_function")],
-            2.0,
+            vec![("class", "server_function"), ("status", "200")],
+            1.0,
         ),
         (
             "cantara_scim_operations_total",
