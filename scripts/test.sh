@@ -22,6 +22,12 @@ unset CANTARA_TEST_POSTGRES_URL
 scripts/postgres.sh install   # psql and, for the cluster and the readiness test, the server
 if [ -n "$pg_url" ]; then
   psql "$pg_url" -Atqc 'SELECT 1' >/dev/null || { echo "CANTARA_TEST_POSTGRES_URL is not reachable" >&2; exit 1; }
+  # A server of the caller's: afterwards, drop the databases the tests made there (cantara_test_*).
+  drop_test_databases() {
+    psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'cantara\_test\_%'" |
+      while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$db\"" || true; done
+  }
+  trap drop_test_databases EXIT
 else
   pg_dir=$(mktemp -d /tmp/cantara-test-pg.XXXXXX)
   trap 'scripts/postgres.sh stop "$pg_dir" || true; rm -rf "$pg_dir"' EXIT
@@ -44,5 +50,5 @@ end2end/run.sh
 step "SCIM conformance suites (scim2-tester, scim-sanity, Microsoft Postman collection)"
 scripts/scim-conformance.sh
 step "SCIM conformance on PostgreSQL (scim2-tester)"
-SCIM_SUITES=scim2-tester SCIM_DATABASE_URL=$(pg_database cantara_conformance) scripts/scim-conformance.sh
+SCIM_SUITES=scim2-tester SCIM_DATABASE_URL=$(pg_database cantara_test_conformance) scripts/scim-conformance.sh
 step "all tests passed"

@@ -56,8 +56,9 @@ pub struct Config {
         global = true
     )]
     pub scim_deleted_retention_days: u32,
-    /// Database connections per instance (default: 3 on SQLite, 16 on PostgreSQL).
-    #[arg(long, env = "CANTARA_DB_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    /// Database connections per instance (default: 3 on SQLite, 16 on PostgreSQL; at least 2:
+    /// a write transaction and a read may need one each).
+    #[arg(long, env = "CANTARA_DB_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(2..=1000), global = true)]
     pub db_max_connections: Option<u32>,
     /// Seconds a request waits for a free database connection before it fails.
     #[arg(long, env = "CANTARA_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
@@ -295,7 +296,7 @@ mod tests {
         assert_eq!(pool.max_connections, Some(4));
         assert_eq!(pool.statement_timeout, std::time::Duration::from_secs(5));
         assert!(!format!("{:?}", cli.config).contains("0123456789abcdef"));
-        assert!(Cli::try_parse_from(["cantara", "--db-max-connections", "0"]).is_err());
+        assert!(Cli::try_parse_from(["cantara", "--db-max-connections", "1"]).is_err());
         assert!(Cli::try_parse_from(["cantara", "--metrics-token", "short"]).is_err());
     }
 }

@@ -10,6 +10,9 @@ use sha2::{Digest, Sha256};
 use sqlx::{Connection, Executor};
 
 pub const POSTGRES_ENV: &str = "CANTARA_TEST_POSTGRES_URL";
+/// Every database the tests make starts with this (the test command drops them afterwards on a
+/// server it did not start itself).
+pub const PREFIX: &str = "cantara_test_";
 
 /// The PostgreSQL server of this run, if the suite runs on PostgreSQL.
 pub fn postgres_server() -> Option<String> {
@@ -38,13 +41,15 @@ pub fn url_for(dir: &Path) -> String {
         Some(server) => {
             let digest = Sha256::digest(dir.display().to_string().as_bytes());
             let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            fresh_postgres_database(&server, &format!("cantara_t_{name}"))
+            fresh_postgres_database(&server, &format!("{PREFIX}{name}"))
         }
     }
 }
 
-/// Creates the database `name` on `server` (once per run) and returns its URL.
+/// Creates the database `name` (starting with [`PREFIX`]) on `server`, once per run, and returns
+/// its URL.
 pub fn fresh_postgres_database(server: &str, name: &str) -> String {
+    assert!(name.starts_with(PREFIX), "{name}");
     static MADE: Mutex<Option<HashSet<String>>> = Mutex::new(None);
     let url = with_database(server, name);
     let mut made = MADE.lock().unwrap();

@@ -371,3 +371,44 @@ async fn a_backup_taken_while_serving_restores_and_signs_in() {
         .await;
     assert_eq!(list["totalResults"], 0);
 }
+
+#[tokio::test]
+async fn pool_settings_reach_the_database() {
+    use app::backend::db::{DbKind, PoolSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let settings = PoolSettings {
+        max_connections: Some(2),
+        acquire_timeout: Duration::from_secs(1),
+        statement_timeout: Duration::from_secs(1),
+    };
+    let db = app::backend::Db::connect_with(&crate::database::url_for(dir.path()), &settings)
+        .await
+        .unwrap();
+    assert_eq!(db.pool.options().get_max_connections(), 2);
+    assert_eq!(
+        db.pool.options().get_acquire_timeout(),
+        Duration::from_secs(1)
+    );
+    match db.kind {
+        DbKind::Postgres => {
+            let err = sqlx::query("SELECT pg_sleep(3)")
+                .execute(&db.pool)
+                .await
+                .expect_err("cancelled after a second");
+            assert!(err.to_string().contains("statement timeout"), "{err}");
+        }
+        DbKind::Sqlite => {
+            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            assert_eq!(busy, 1000);
+        }
+    }
+    // Both connections taken: the next request fails after the acquire timeout, not never.
+    let _a = db.pool.acquire().await.unwrap();
+    let _b = db.pool.acquire().await.unwrap();
+    let waited = std::time::Instant::now();
+    assert!(db.pool.acquire().await.is_err());
+    assert!(waited.elapsed() < Duration::from_secs(3));
+}

@@ -15,7 +15,7 @@ use crate::instances::{client, Installation, Instance, Scim};
 use crate::sso::{key_a, mint, Provider};
 
 fn fresh(server: &str, test: &str) -> String {
-    let name = format!("cantara_{test}_{}", std::process::id());
+    let name = format!("{}{test}_{}", crate::database::PREFIX, std::process::id());
     fresh_postgres_database(server, &name)
 }
 
@@ -309,7 +309,7 @@ async fn readyz_follows_the_database_down_and_back_without_a_restart() {
     let cluster = Cluster(tempfile::tempdir().unwrap());
     let pg = |verb: &str| cluster.run(verb);
     let server = pg("start");
-    let mut install = Installation::new(fresh_postgres_database(&server, "cantara_ready"));
+    let mut install = Installation::new(fresh_postgres_database(&server, "cantara_test_ready"));
     install
         .env
         .push(("CANTARA_DB_ACQUIRE_TIMEOUT_SECS".into(), "1".into()));
