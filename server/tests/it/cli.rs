@@ -18,7 +18,8 @@ fn cantara(dir: &Path) -> Command {
     cmd
 }
 
-fn run_ok(cmd: &mut Command) -> String {
+/// Runs `cmd`, asserts it succeeded (its stderr otherwise) and returns its stdout.
+pub(crate) fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),

@@ -303,16 +303,11 @@ async fn a_backup_taken_while_serving_restores_and_signs_in() {
     assert_eq!(status, StatusCode::CREATED);
 
     let backup = dir.path().join("backup.db");
-    let out = install
-        .command(dir.path())
-        .args(["backup", "--to", &backup.display().to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::cli::run_ok(install.command(dir.path()).args([
+        "backup",
+        "--to",
+        &backup.display().to_string(),
+    ]));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

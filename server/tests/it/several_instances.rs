@@ -358,16 +358,11 @@ struct Cluster(tempfile::TempDir);
 impl Cluster {
     fn run(&self, verb: &str) -> String {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres.sh");
-        let out = std::process::Command::new(script)
-            .args([verb, &self.0.path().display().to_string()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+        crate::cli::run_ok(
+            std::process::Command::new(script).args([verb, &self.0.path().display().to_string()]),
+        )
+        .trim()
+        .to_owned()
     }
 }
 
