@@ -22,9 +22,10 @@ use crate::pages::users::UsersPage;
 
 /// The server-rendered document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = crate::components::theme::chosen();
     view! {
         <!DOCTYPE html>
-        <html lang="en" class="h-full bg-slate-50">
+        <html lang="en" class="h-full bg-slate-50" data-theme=theme>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -77,6 +77,10 @@ pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
             &crate::domain::ids::AccountId::from(id.as_str()),
         )
         .await
+        .map(|mut d| {
+            d.is_you = session.account_id == *d.user.id.as_str();
+            d
+        })
         .map_err(fail)
 }
 

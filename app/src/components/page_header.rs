@@ -1,6 +1,8 @@
-//! Every console page starts the same way: a title, one sentence, the primary action on the right.
+//! Every console page starts the same way: a title (also the document's `<title>`, "Users · Cantara"),
+//! one sentence, the primary action on the right.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 #[component]
 pub fn PageHeader(
@@ -8,7 +10,9 @@ pub fn PageHeader(
     #[prop(into)] description: String,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
+    let page_title = format!("{title} · Cantara");
     view! {
+        <Title text=page_title/>
         <div class="mb-6 flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>

@@ -26,6 +26,44 @@ impl<T> Page<T> {
     pub fn has_next(&self) -> bool {
         self.page * self.per_page < self.total
     }
+    /// Where this page sits among all of them, for the pager.
+    pub fn info(&self) -> PageInfo {
+        PageInfo {
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+            shown: self.items.len() as i64,
+        }
+    }
+}
+
+/// A page's position: which page, how many per page, how many in all, how many shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageInfo {
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+    pub shown: i64,
+}
+
+impl PageInfo {
+    pub fn range(&self) -> Option<(i64, i64)> {
+        (self.shown > 0).then(|| {
+            let first = (self.page - 1) * self.per_page + 1;
+            (first, first + self.shown - 1)
+        })
+    }
+    pub fn has_next(&self) -> bool {
+        self.page * self.per_page < self.total
+    }
+    /// Pages in all (at least 1).
+    pub fn pages(&self) -> i64 {
+        if self.per_page <= 0 {
+            1
+        } else {
+            ((self.total + self.per_page - 1) / self.per_page).max(1)
+        }
+    }
 }
 
 pub const PER_PAGE: i64 = 50;
@@ -111,6 +149,8 @@ pub struct UserDetail {
     /// What Entra sent, as (SCIM attribute path, value): the guide's mapping first, then the rest.
     pub attributes: Vec<(String, String)>,
     pub groups: Vec<GroupRef>,
+    /// The signed-in person's own account (which they may neither deactivate nor delete).
+    pub is_you: bool,
 }
 
 /// The guide's attribute mapping (Step 3, "Verify Group and User Attribute Mappings"), in its order.

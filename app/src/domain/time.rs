@@ -11,6 +11,24 @@ pub fn format_utc(unix_secs: i64) -> String {
         .unwrap_or_else(|| unix_secs.to_string())
 }
 
+/// `2026-11-28 17:08:05 UTC`: to the second, for logs an admin reads request by request.
+pub fn format_utc_seconds(unix_secs: i64) -> String {
+    let fmt = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    OffsetDateTime::from_unix_timestamp(unix_secs)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_else(|| unix_secs.to_string())
+}
+
+/// `2026-11-28T17:08:05Z`, for `<time datetime>`.
+pub fn iso_utc(unix_secs: i64) -> String {
+    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    OffsetDateTime::from_unix_timestamp(unix_secs)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
+}
+
 /// Now, in unix seconds: the system clock on the server, the browser's clock in the browser.
 pub fn now_unix() -> i64 {
     #[cfg(feature = "hydrate")]
@@ -36,5 +54,10 @@ mod tests {
     fn formats_utc_minutes() {
         assert_eq!(super::format_utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(super::format_utc(1_795_885_680), "2026-11-28 17:08 UTC");
+        assert_eq!(
+            super::format_utc_seconds(1_795_885_685),
+            "2026-11-28 17:08:05 UTC"
+        );
+        assert_eq!(super::iso_utc(1_795_885_685), "2026-11-28T17:08:05Z");
     }
 }

@@ -4,10 +4,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_location;
 
 use crate::api::session::{get_viewer, SwitchTenant};
 use crate::components::access::{use_grants, NoAccessYet};
 use crate::components::hydration::use_hydrated;
+use crate::components::theme::ThemeSwitch;
+use crate::components::toast::{provide_toast, Toast};
 use crate::domain::error::AppError;
 use crate::domain::permission::{Grants, Permission};
 use crate::domain::viewer::Viewer;
@@ -49,14 +52,38 @@ pub fn ConsoleLayout() -> impl IntoView {
     provide_context(ViewerResource(viewer));
     let grants = use_grants();
     let nav = move || (!grants.has_nothing()).then(|| view! { <NavLinks grants=grants/> });
+    let toast = provide_toast();
+    // The phone menu closes when a page is chosen, and on Escape.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let summary = NodeRef::<leptos::html::Summary>::new();
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        location.search.track();
+        if let Some(menu) = menu.get_untracked() {
+            menu.set_open(false);
+        }
+    });
+    let close_menu = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            if let Some(menu) = menu.get_untracked() {
+                if menu.open() {
+                    menu.set_open(false);
+                    if let Some(summary) = summary.get_untracked() {
+                        let _ = summary.focus();
+                    }
+                }
+            }
+        }
+    };
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
         </a>
         <header class="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
             <div class="flex h-14 items-center gap-3 px-4 lg:px-6">
-                <details class="relative lg:hidden" id="mobile-nav">
-                    <summary class="btn-secondary cursor-pointer list-none px-2 py-1" aria-label="Open navigation">
+                <details class="relative lg:hidden" id="mobile-nav" node_ref=menu on:keydown=close_menu>
+                    <summary node_ref=summary class="btn-secondary cursor-pointer list-none px-2 py-1" aria-label="Open navigation">
                         <svg class="h-5 w-5" fill="none" viewBox="0 0 24 24" stroke="currentColor" aria-hidden="true">
                             <path stroke-linecap="round" stroke-width="2" d="M4 6h16M4 12h16M4 18h16"/>
                         </svg>
@@ -70,6 +97,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     <span>"Cantara"</span>
                 </A>
                 <div class="ml-auto flex items-center gap-3">
+                    <ThemeSwitch/>
                     <Suspense fallback=|| view! { <span class="text-sm text-slate-500">"Loading…"</span> }>
                         {move || Suspend::new(async move {
                             match viewer.await {
@@ -85,6 +113,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                 </div>
             </div>
         </header>
+        <Toast message=toast/>
         <div class="flex min-h-[calc(100vh-3.5rem)]">
             <aside class="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
                 <nav aria-label="Main" class="sticky top-14 p-3">

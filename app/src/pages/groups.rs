@@ -17,7 +17,9 @@ use crate::components::empty_state::EmptyState;
 use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
 use crate::components::pager::Pager;
-use crate::components::toast::{Toast, ToastMessage};
+use crate::components::table::{DataTable, NoMatch, TableLoading};
+use crate::components::toast::{use_toast, ToastMessage};
+use crate::components::url_state::{debounced, use_url_state};
 use crate::domain::account::AccountSource;
 use crate::domain::directory::GroupDetail;
 use crate::domain::permission::Permission;
@@ -26,12 +28,19 @@ use crate::pages::users::source_badge;
 #[component]
 pub fn SecurityGroupsPage() -> impl IntoView {
     let may_manage = can(Permission::Users);
-    let search = RwSignal::new(String::new());
-    let page = RwSignal::new(1i64);
+    let url = use_url_state();
     let groups = Resource::new(
-        move || (search.get(), page.get()),
+        move || (url.get("q"), url.page()),
         |(s, p)| list_groups(s, p),
     );
+    let search_input = NodeRef::<leptos::html::Input>::new();
+    let clear = Callback::new(move |_| {
+        if let Some(input) = search_input.get_untracked() {
+            input.set_value("");
+        }
+        url.set(&[("q", String::new())]);
+    });
+    let search = debounced(250, move |q: String| url.set(&[("q", q.trim().to_owned())]));
     view! {
         <PageHeader
             title="Security Groups"
@@ -41,15 +50,15 @@ pub fn SecurityGroupsPage() -> impl IntoView {
                 <NewGroupButton/>
             </Show>
         </PageHeader>
-        <div class="mb-3">
+        <div class="mb-3" role="search">
             <label for="group-search" class="sr-only">"Search groups"</label>
-            <input id="group-search" type="search" class="input sm:max-w-sm" placeholder="Search groups"
-                on:change=move |ev| { search.set(event_target_value(&ev)); page.set(1); }/>
+            <input id="group-search" type="search" class="input sm:max-w-sm" placeholder="Search groups" autocomplete="off"
+                node_ref=search_input value=url.get("q") on:input=move |ev| search(event_target_value(&ev))/>
         </div>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading groups…"</p> }>
+        <Transition fallback=|| view! { <TableLoading what="groups"/> }>
             {move || Suspend::new(async move {
                 match groups.await {
-                    Ok(p) if p.total == 0 && search.get_untracked().is_empty() => view! {
+                    Ok(p) if p.total == 0 && url.get("q").is_empty() => view! {
                         <EmptyState
                             title="No security groups yet"
                             body="Assign a group to the provisioning application in Entra and start provisioning; the group appears here with its members."
@@ -57,32 +66,23 @@ pub fn SecurityGroupsPage() -> impl IntoView {
                             <A href="/tenants" attr:class="btn-primary">"Open Tenants"</A>
                         </EmptyState>
                     }.into_any(),
+                    Ok(p) if p.total == 0 => view! { <NoMatch what="groups" on_clear=clear/> }.into_any(),
                     Ok(p) => {
-                        let (range, total, has_next) = (p.range(), p.total, p.has_next());
+                        let info = p.info();
                         view! {
-                            <div class="card overflow-x-auto p-0">
-                                <table class="min-w-full text-left text-sm" data-testid="groups-table">
-                                    <thead class="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-                                        <tr>
-                                            <th scope="col" class="px-4 py-3">"Name"</th>
-                                            <th scope="col" class="px-4 py-3">"Source"</th>
-                                            <th scope="col" class="px-4 py-3">"Members"</th>
+                            <DataTable label="Security Groups" testid="groups-table" headers=&["Name", "Source", "Members"]>
+                                {p.items.into_iter().map(|g| {
+                                    let (row_name, href) = (g.name.clone(), format!("/security-groups/{}", g.id));
+                                    view! {
+                                        <tr data-testid="group-row" data-group-name=row_name>
+                                            <td data-label="Name"><A href=href attr:class="font-medium text-indigo-700 hover:underline">{g.name}</A></td>
+                                            <td data-label="Source">{source_badge(g.source)}</td>
+                                            <td data-label="Members" data-testid="member-count">{g.members}</td>
                                         </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-100">
-                                        {p.items.into_iter().map(|g| {
-                                            let (row_name, href) = (g.name.clone(), format!("/security-groups/{}", g.id));
-                                            view! {
-                                            <tr data-testid="group-row" data-group-name=row_name>
-                                                <td class="px-4 py-3"><A href=href attr:class="font-medium text-indigo-700 hover:underline">{g.name}</A></td>
-                                                <td class="px-4 py-3">{source_badge(g.source)}</td>
-                                                <td class="px-4 py-3" data-testid="member-count">{g.members}</td>
-                                            </tr>
-                                        }}).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                            <Pager range=range total=total has_next=has_next page=page/>
+                                    }
+                                }).collect_view()}
+                            </DataTable>
+                            <Pager info=info on_page=Callback::new(move |n| url.set_page(n))/>
                         }.into_any()
                     }
                     Err(e) => error_view(e),
@@ -100,8 +100,10 @@ fn NewGroupButton() -> impl IntoView {
     let create = ServerAction::<CreateLocalGroup>::new();
     let (open, set_open) = signal(false);
     let name = RwSignal::new(String::new());
+    let toast = use_toast();
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
+            toast.set(Some(Ok(format!("Group {} created.", name.get_untracked()))));
             navigate(&format!("/security-groups/{id}"), Default::default());
         }
     });
@@ -123,7 +125,7 @@ pub fn GroupDetailPage() -> impl IntoView {
     let params = use_params_map();
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
-    let toast = RwSignal::new(ToastMessage::None);
+    let toast = use_toast();
     let detail = Resource::new(
         move || {
             (
@@ -143,7 +145,6 @@ pub fn GroupDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Toast message=toast/>
     }
 }
 
@@ -165,6 +166,7 @@ fn GroupView(
     let delete = ServerAction::<DeleteGroup>::new();
     let new_member = RwSignal::new(String::new());
     let (confirm_delete, set_confirm_delete) = signal(false);
+    let group_name = StoredValue::new(d.group.name.clone());
     Effect::new(move |_| match add.value().get() {
         Some(Ok(())) => {
             toast.set(Some(Ok("Member added.".into())));
@@ -183,11 +185,17 @@ fn GroupView(
         None => {}
     });
     Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => navigate("/security-groups", Default::default()),
+        Some(Ok(())) => {
+            toast.set(Some(Ok(format!(
+                "Group {} deleted.",
+                group_name.get_value()
+            ))));
+            navigate("/security-groups", Default::default());
+        }
         Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
         None => {}
     });
-    let (range, total, has_next) = (d.members.range(), d.members.total, d.members.has_next());
+    let info = d.members.info();
     view! {
         <PageHeader title=d.group.name.clone() description=format!("{} members", d.group.members)>
             <A href="/security-groups" attr:class="btn-secondary px-4 py-2 text-sm">"Back to Security Groups"</A>
@@ -221,6 +229,7 @@ fn GroupView(
                 <ul class="card divide-y divide-slate-100 p-0" data-testid="group-members">
                     {d.members.items.into_iter().map(|m| {
                         let account = m.id.clone();
+                        let remove_label = format!("Remove {} from {}", m.username.clone().unwrap_or_else(|| m.id.clone()), group_name.get_value());
                         view! {
                             <li class="flex items-center gap-3 px-4 py-3 text-sm">
                                 {match m.username {
@@ -231,17 +240,17 @@ fn GroupView(
                                     None => view! { <span class="text-slate-500">{format!("{} (not a user of this tenant)", m.id)}</span> }.into_any(),
                                 }}
                                 {(!scim).then(|| view! {
-                                    <button type="button" class="btn-secondary ml-auto px-3 py-1 text-xs" disabled=move || !hydrated.get()
+                                    <button type="button" class="btn-secondary ml-auto px-3 py-1 text-xs" disabled=move || !hydrated.get() aria-label=remove_label.clone()
                                         on:click=move |_| { remove.dispatch(RemoveGroupMember { group_id: group_id.get_value(), account_id: account.clone() }); }>"Remove"</button>
                                 })}
                             </li>
                         }
                     }).collect_view()}
                 </ul>
-                <Pager range=range total=total has_next=has_next page=page/>
+                <Pager info=info on_page=Callback::new(move |n| page.set(n))/>
             }.into_any()
         }}
-        <Dialog open=confirm_delete title="Delete group" confirm="Delete" cancel="Cancel" danger=true
+        <Dialog open=confirm_delete title=format!("Delete the group {}?", group_name.get_value()) confirm="Delete" cancel="Cancel" danger=true
             on_confirm=Callback::new(move |_| { delete.dispatch(DeleteGroup { id: group_id.get_value() }); set_confirm_delete.set(false); })
             on_cancel=Callback::new(move |_| set_confirm_delete.set(false))>
             <p>"The group and its memberships are removed. The users stay."</p>

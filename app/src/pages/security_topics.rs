@@ -16,7 +16,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::BoundField;
 use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
-use crate::components::toast::{Toast, ToastMessage};
+use crate::components::toast::{use_toast, ToastMessage};
 use crate::domain::error::AppError;
 use crate::domain::permission::{Permission, PermissionSet};
 use crate::domain::security_topic::{SecurityAuditEntry, TopicForm, TopicSummary};
@@ -142,7 +142,7 @@ fn AuditRows(entries: Vec<SecurityAuditEntry>) -> impl IntoView {
 pub fn SecurityTopicPage() -> impl IntoView {
     let params = use_params_map();
     let version = RwSignal::new(0u32);
-    let toast = RwSignal::new(ToastMessage::None);
+    let toast = use_toast();
     let id = move || params.read().get("id").unwrap_or_default();
     let topic = Resource::new(
         move || (id(), version.get()),
@@ -165,7 +165,6 @@ pub fn SecurityTopicPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Toast message=toast/>
     }
 }
 
@@ -173,8 +172,10 @@ pub fn SecurityTopicPage() -> impl IntoView {
 fn NewTopic() -> impl IntoView {
     let navigate = use_navigate();
     let create = ServerAction::<CreateSecurityTopic>::new();
+    let toast = use_toast();
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
+            toast.set(Some(Ok("Topic created.".into())));
             navigate(&format!("/security-topics/{id}"), Default::default());
         }
     });
@@ -255,6 +256,7 @@ fn TopicView(
     let hydrated = use_hydrated();
     let navigate = use_navigate();
     let topic_id = StoredValue::new(topic.id.clone());
+    let topic_name = StoredValue::new(topic.name.clone());
     let assign = ServerAction::<AssignSecurityTopic>::new();
     let remove = ServerAction::<RemoveSecurityTopic>::new();
     let update = ServerAction::<UpdateSecurityTopic>::new();
@@ -289,7 +291,13 @@ fn TopicView(
         Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
     });
     Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => navigate("/security-topics", Default::default()),
+        Some(Ok(())) => {
+            toast.set(Some(Ok(format!(
+                "Topic {} deleted.",
+                topic_name.get_value()
+            ))));
+            navigate("/security-topics", Default::default());
+        }
         Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
         None => {}
     });
@@ -355,7 +363,7 @@ fn TopicView(
                     on_submit=Callback::new(move |form| { update.dispatch(UpdateSecurityTopic { id: topic_id.get_value(), form }); })/>
             </section>
         })}
-        <Dialog open=assign_open title="Assign group" confirm="Assign" cancel="Cancel"
+        <Dialog open=assign_open title=format!("Assign a group to {}", topic_name.get_value()) confirm="Assign" cancel="Cancel"
             on_confirm=Callback::new(move |_| {
                 assign.dispatch(AssignSecurityTopic { topic_id: topic_id.get_value(), group_id: None, group_name: Some(group_name.get_untracked()) });
             })
@@ -366,7 +374,7 @@ fn TopicView(
             <p id="assign-group-help" class="mt-1 text-xs text-slate-500">"The name of a security group of this tenant, as on the Security Groups page."</p>
             {move || assign_error().map(|e| view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> })}
         </Dialog>
-        <Dialog open=confirm_delete title="Delete topic" confirm="Delete" cancel="Cancel" danger=true
+        <Dialog open=confirm_delete title=format!("Delete the topic {}?", topic_name.get_value()) confirm="Delete" cancel="Cancel" danger=true
             on_confirm=Callback::new(move |_| { delete.dispatch(DeleteSecurityTopic { id: topic_id.get_value() }); set_confirm_delete.set(false); })
             on_cancel=Callback::new(move |_| set_confirm_delete.set(false))>
             <p>"The topic is removed from every group that holds it; their members lose its permissions at once."</p>

@@ -16,7 +16,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::{BoundField, Switch};
 use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
-use crate::components::toast::{Toast, ToastMessage};
+use crate::components::toast::{use_toast, ToastMessage};
 use crate::domain::account::AccountSource;
 use crate::domain::directory::{LocalUserForm, UserDetail};
 use crate::domain::error::AppError;
@@ -29,7 +29,7 @@ pub fn UserDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let version = RwSignal::new(0u32);
-    let toast = RwSignal::new(ToastMessage::None);
+    let toast = use_toast();
     let user = Resource::new(
         move || (id(), version.get()),
         |(id, _)| async move {
@@ -56,7 +56,6 @@ pub fn UserDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Toast message=toast/>
     }
 }
 
@@ -89,8 +88,13 @@ fn NewUser() -> impl IntoView {
     let create = ServerAction::<CreateLocalUser>::new();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || create.value().get().and_then(Result::err));
+    let toast = use_toast();
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
+            toast.set(Some(Ok(format!(
+                "User {} created.",
+                username.get_untracked()
+            ))));
             navigate(&format!("/users/{id}"), Default::default());
         }
     });
@@ -194,7 +198,7 @@ fn UserView(
             </p>
         })}
         <UserPermissions id=u.id.clone()/>
-        {(!scim && may_manage).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin version=version toast=toast/> })}
+        {(!scim && may_manage).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin is_you=detail.is_you version=version toast=toast/> })}
     }
 }
 
@@ -202,11 +206,17 @@ fn UserView(
 fn LocalUserEditor(
     detail: crate::domain::directory::UserRow,
     is_admin: bool,
+    is_you: bool,
     version: RwSignal<u32>,
     toast: RwSignal<ToastMessage>,
 ) -> impl IntoView {
     let hydrated = use_hydrated();
     let navigate = use_navigate();
+    let name = StoredValue::new(if detail.display_name.is_empty() {
+        detail.username.clone()
+    } else {
+        detail.display_name.clone()
+    });
     let id = StoredValue::new(detail.id.clone());
     let (username, display_name, password, admin) = form_signals(&LocalUserForm {
         username: detail.username.clone(),
@@ -224,7 +234,7 @@ fn LocalUserEditor(
     Effect::new(move |_| match update.value().get() {
         Some(Ok(())) => {
             password.set(String::new());
-            toast.set(Some(Ok("User saved.".into())));
+            toast.set(Some(Ok(format!("{} saved.", name.get_value()))));
         }
         Some(Err(AppError::InvalidForm(_))) => {}
         Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
@@ -232,14 +242,22 @@ fn LocalUserEditor(
     });
     Effect::new(move |_| match set_active.value().get() {
         Some(Ok(())) => {
-            toast.set(Some(Ok("Status changed.".into())));
+            let now = if !detail.active {
+                "reactivated"
+            } else {
+                "deactivated"
+            };
+            toast.set(Some(Ok(format!("{} {now}.", name.get_value()))));
             version.update(|v| *v += 1);
         }
         Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
         None => {}
     });
     Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => navigate("/users", Default::default()),
+        Some(Ok(())) => {
+            toast.set(Some(Ok(format!("{} deleted.", name.get_value()))));
+            navigate("/users", Default::default());
+        }
         Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
         None => {}
     });
@@ -272,22 +290,27 @@ fn LocalUserEditor(
             <div class="flex flex-wrap gap-2">
                 {(!sso).then(|| view! { <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || update.pending().get()>"Save user"</button> })}
                 {if active {
-                    view! { <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get()
+                    view! { <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || is_you || !hydrated.get()
+                        aria-describedby=is_you.then_some("self-note")
                         on:click=move |_| set_confirm_deactivate.set(true)>"Deactivate"</button> }.into_any()
                 } else {
                     view! { <button type="button" class="btn-secondary px-4 py-2 text-sm" disabled=move || !hydrated.get()
                         on:click=move |_| { set_active.dispatch(SetUserActive { id: id.get_value(), active: true }); }>"Reactivate"</button> }.into_any()
                 }}
-                <button type="button" class="btn-secondary px-4 py-2 text-sm text-red-700" disabled=move || !hydrated.get()
+                <button type="button" class="btn-secondary px-4 py-2 text-sm text-red-700" disabled=move || is_you || !hydrated.get()
+                    aria-describedby=is_you.then_some("self-note")
                     on:click=move |_| set_confirm_delete.set(true)>"Delete"</button>
             </div>
+            {is_you.then(|| view! {
+                <p id="self-note" class="text-sm text-slate-600" data-testid="self-note">"This is your own account: another administrator can deactivate or delete it."</p>
+            })}
         </form>
-        <Dialog open=confirm_deactivate title="Deactivate user" confirm="Deactivate" cancel="Cancel" danger=true
+        <Dialog open=confirm_deactivate title=format!("Deactivate {}?", name.get_value()) confirm="Deactivate" cancel="Cancel" danger=true
             on_confirm=Callback::new(move |_| { set_active.dispatch(SetUserActive { id: id.get_value(), active: false }); set_confirm_deactivate.set(false); })
             on_cancel=Callback::new(move |_| set_confirm_deactivate.set(false))>
             <p>"The user is signed out and cannot sign in until reactivated."</p>
         </Dialog>
-        <Dialog open=confirm_delete title="Delete user" confirm="Delete" cancel="Cancel" danger=true
+        <Dialog open=confirm_delete title=format!("Delete {}?", name.get_value()) confirm="Delete" cancel="Cancel" danger=true
             on_confirm=Callback::new(move |_| { delete.dispatch(DeleteUser { id: id.get_value() }); set_confirm_delete.set(false); })
             on_cancel=Callback::new(move |_| set_confirm_delete.set(false))>
             <p>"The account, its sessions and its group memberships are removed. This cannot be undone."</p>

@@ -8,11 +8,13 @@ use crate::api::directory::list_users;
 use crate::components::access::error_view;
 use crate::components::badge::{Badge, Tone};
 use crate::components::empty_state::EmptyState;
+use crate::components::local_time::LocalTime;
 use crate::components::page_header::PageHeader;
 use crate::components::pager::Pager;
+use crate::components::table::{DataTable, NoMatch, TableLoading};
+use crate::components::url_state::{debounced, use_url_state};
 use crate::domain::account::AccountSource;
 use crate::domain::directory::UserRow;
-use crate::domain::time::format_utc;
 
 pub fn source_badge(source: AccountSource) -> impl IntoView {
     let tone = match source {
@@ -36,25 +38,35 @@ pub fn status_badge(active: bool, deleted_at: Option<i64>) -> impl IntoView {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let may_manage = crate::components::access::can(crate::domain::permission::Permission::Users);
-    let search = RwSignal::new(String::new());
-    let source = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
-    let sort = RwSignal::new(String::new());
-    let page = RwSignal::new(1i64);
+    let url = use_url_state();
     let users = Resource::new(
         move || {
             (
-                search.get(),
-                source.get(),
-                status.get(),
-                sort.get(),
-                page.get(),
+                url.get("q"),
+                url.get("source"),
+                url.get("status"),
+                url.get("sort"),
+                url.page(),
             )
         },
         |(search, source, status, sort, page)| list_users(search, source, status, Some(sort), page),
     );
-    let filtering =
-        move || !search.get().is_empty() || !source.get().is_empty() || !status.get().is_empty();
+    let filtering = move || {
+        !url.get("q").is_empty() || !url.get("source").is_empty() || !url.get("status").is_empty()
+    };
+    let search_input = NodeRef::<leptos::html::Input>::new();
+    let clear = Callback::new(move |_| {
+        if let Some(input) = search_input.get_untracked() {
+            input.set_value("");
+        }
+        url.set(&[
+            ("q", String::new()),
+            ("source", String::new()),
+            ("status", String::new()),
+        ]);
+    });
+    let search = debounced(250, move |q: String| url.set(&[("q", q.trim().to_owned())]));
+    let selected = move |key: &'static str, value: &'static str| move || url.get(key) == value;
     view! {
         <PageHeader
             title="Users"
@@ -64,30 +76,31 @@ pub fn UsersPage() -> impl IntoView {
                 <A href="/users/new" attr:class="btn-primary">"+ Add local user"</A>
             </Show>
         </PageHeader>
-        <div class="mb-3 flex flex-col gap-2 sm:flex-row">
+        <div class="mb-3 flex flex-col gap-2 sm:flex-row sm:flex-wrap" role="search">
             <label for="user-search" class="sr-only">"Search users"</label>
             <input id="user-search" type="search" class="input sm:max-w-sm" placeholder="Username, name or e-mail starts with…"
-                on:change=move |ev| { search.set(event_target_value(&ev)); page.set(1); }/>
+                node_ref=search_input value=url.get("q") autocomplete="off"
+                on:input=move |ev| search(event_target_value(&ev))/>
             <label for="user-source" class="sr-only">"Account Source"</label>
-            <select id="user-source" class="input sm:w-44" on:change=move |ev| { source.set(event_target_value(&ev)); page.set(1); }>
-                <option value="">"All sources"</option>
-                <option value="scim">"SCIM"</option>
-                <option value="local">"Local"</option>
+            <select id="user-source" class="input sm:w-44" on:change=move |ev| url.set(&[("source", event_target_value(&ev))])>
+                <option value="" selected=selected("source", "")>"All sources"</option>
+                <option value="scim" selected=selected("source", "scim")>"SCIM"</option>
+                <option value="local" selected=selected("source", "local")>"Local"</option>
             </select>
             <label for="user-status" class="sr-only">"Status"</label>
-            <select id="user-status" class="input sm:w-44" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(1); }>
-                <option value="">"All statuses"</option>
-                <option value="active">"Active"</option>
-                <option value="deactivated">"Deactivated"</option>
+            <select id="user-status" class="input sm:w-44" on:change=move |ev| url.set(&[("status", event_target_value(&ev))])>
+                <option value="" selected=selected("status", "")>"All statuses"</option>
+                <option value="active" selected=selected("status", "active")>"Active"</option>
+                <option value="deactivated" selected=selected("status", "deactivated")>"Deactivated"</option>
             </select>
             <label for="user-sort" class="sr-only">"Sort by"</label>
-            <select id="user-sort" class="input sm:w-52" on:change=move |ev| { sort.set(event_target_value(&ev)); page.set(1); }>
-                <option value="username">"Sort: username"</option>
-                <option value="display_name">"Sort: display name"</option>
-                <option value="last_change">"Sort: last change (newest)"</option>
+            <select id="user-sort" class="input sm:w-52" on:change=move |ev| url.set(&[("sort", event_target_value(&ev))])>
+                <option value="username" selected=selected("sort", "username")>"Sort: username"</option>
+                <option value="display_name" selected=selected("sort", "display_name")>"Sort: display name"</option>
+                <option value="last_change" selected=selected("sort", "last_change")>"Sort: last change (newest)"</option>
             </select>
         </div>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading users…"</p> }>
+        <Transition fallback=|| view! { <TableLoading what="users"/> }>
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(p) if p.total == 0 && !filtering() => view! {
@@ -98,28 +111,15 @@ pub fn UsersPage() -> impl IntoView {
                             <A href="/tenants" attr:class="btn-primary">"Open Tenants"</A>
                         </EmptyState>
                     }.into_any(),
+                    Ok(p) if p.total == 0 => view! { <NoMatch what="users" on_clear=clear/> }.into_any(),
                     Ok(p) => {
-                        let (range, total, has_next) = (p.range(), p.total, p.has_next());
+                        let info = p.info();
                         view! {
-                            <div class="card overflow-x-auto p-0">
-                                <table class="min-w-full text-left text-sm" data-testid="users-table">
-                                    <thead class="sticky top-0 border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-                                        <tr>
-                                            <th scope="col" class="px-4 py-3">"Username"</th>
-                                            <th scope="col" class="px-4 py-3">"Display name"</th>
-                                            <th scope="col" class="px-4 py-3">"Work e-mail"</th>
-                                            <th scope="col" class="px-4 py-3">"Mobile"</th>
-                                            <th scope="col" class="px-4 py-3">"Account Source"</th>
-                                            <th scope="col" class="px-4 py-3">"Status"</th>
-                                            <th scope="col" class="px-4 py-3">"Last change"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-100">
-                                        {p.items.into_iter().map(|u| view! { <UserLine user=u/> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                            <Pager range=range total=total has_next=has_next page=page/>
+                            <DataTable label="Users" testid="users-table"
+                                headers=&["User", "Work e-mail", "Account Source", "Status", "Last change"]>
+                                {p.items.into_iter().map(|u| view! { <UserLine user=u/> }).collect_view()}
+                            </DataTable>
+                            <Pager info=info on_page=Callback::new(move |n| url.set_page(n))/>
                         }.into_any()
                     }
                     Err(e) => error_view(e),
@@ -132,17 +132,23 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UserLine(user: UserRow) -> impl IntoView {
     let row_name = user.username.clone();
+    let shown_name = if user.display_name.is_empty() {
+        user.username.clone()
+    } else {
+        user.display_name.clone()
+    };
     view! {
         <tr data-testid="user-row" data-username=row_name>
-            <td class="px-4 py-3 font-medium">
-                <A href=format!("/users/{}", user.id) attr:class="text-indigo-700 hover:underline">{user.username}</A>
+            <td data-label="User">
+                <span class="min-w-0">
+                    <A href=format!("/users/{}", user.id) attr:class="font-medium text-indigo-700 hover:underline">{shown_name}</A>
+                    <span class="block break-all text-xs text-slate-600">{user.username}</span>
+                </span>
             </td>
-            <td class="px-4 py-3">{user.display_name}</td>
-            <td class="px-4 py-3">{user.work_email.unwrap_or_default()}</td>
-            <td class="px-4 py-3 whitespace-nowrap">{user.mobile.unwrap_or_default()}</td>
-            <td class="px-4 py-3">{source_badge(user.source)}</td>
-            <td class="px-4 py-3">{status_badge(user.active, user.deleted_at)}</td>
-            <td class="px-4 py-3 whitespace-nowrap">{format_utc(user.updated_at)}</td>
+            <td data-label="Work e-mail" class="break-all">{user.work_email.unwrap_or_default()}</td>
+            <td data-label="Account Source">{source_badge(user.source)}</td>
+            <td data-label="Status">{status_badge(user.active, user.deleted_at)}</td>
+            <td data-label="Last change"><LocalTime at=user.updated_at/></td>
         </tr>
     }
 }

@@ -161,6 +161,7 @@ impl Backend {
             sso_linked: r.try_get::<Option<String>, _>("sso_key")?.is_some(),
             attributes: attributes(&doc),
             groups,
+            is_you: false,
         })
     }
 
