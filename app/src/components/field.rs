@@ -43,7 +43,7 @@ pub fn Field(
             if has_error() {
                 ids.push(error_id.clone());
             }
-            ids.join(" ")
+            (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
     view! {
@@ -98,7 +98,20 @@ pub fn BoundField(
             .get()
             .and_then(|e| key.with_value(|k| e.message_for(k)))
     };
-    let described = format!("{help_id} {error_id}");
+    let has_help = help.is_some();
+    let described = {
+        let (help_id, error_id) = (help_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_help {
+                ids.push(help_id.clone());
+            }
+            if message().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
     view! {
         <div>
             <div class="flex items-baseline gap-1">
@@ -128,14 +141,17 @@ pub fn Switch(
     #[prop(optional, into)] help: Option<String>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
+    let help_id = format!("{id}-help");
+    let described = help.is_some().then(|| help_id.clone());
     view! {
         <div class="flex items-start gap-3">
             <input id=id.clone() type="checkbox" class="mt-1 h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                aria-describedby=described
                 prop:checked=move || value.get()
                 on:change=move |ev| value.set(event_target_checked(&ev))/>
             <div>
                 <label for=id class="text-sm font-medium text-slate-800">{label}</label>
-                {help.map(|h| view! { <p class="text-xs text-slate-500">{h}</p> })}
+                {help.map(|h| view! { <p id=help_id class="text-xs text-slate-600">{h}</p> })}
             </div>
         </div>
     }

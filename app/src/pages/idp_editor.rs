@@ -5,7 +5,8 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 
 use crate::api::identity_providers::{
     get_identity_provider, get_identity_provider_audit, get_redirect_url, ActivateIdentityProvider,
@@ -18,11 +19,12 @@ use crate::components::dialog::Dialog;
 use crate::components::field::{BoundField, Switch};
 use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
+use crate::components::toast::use_toast;
 use crate::domain::error::AppError;
 use crate::domain::idp::{entra_endpoints, AuthMethod, IdpAuditEntry, IdpForm, IdpView};
 use crate::domain::permission::Permission;
 use crate::domain::sso::{TestOutcome, TestSignIn};
-use crate::domain::time::{format_utc, now_unix};
+use crate::domain::time::{format_utc, format_utc_seconds, now_unix};
 use crate::pages::identity_providers::ACTIVATE_QUESTION;
 
 /// `/identity-providers/new` and `/identity-providers/{id}`.
@@ -161,24 +163,61 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
     let (saved_dialog, set_saved_dialog) = signal(false);
     let (activate_dialog, set_activate_dialog) = signal(false);
 
-    // After a save: remember the id, drop the typed secret, say so.
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = save.value().get() {
+    let toast = use_toast();
+    let summary = NodeRef::<leptos::html::Div>::new();
+    // After a save: remember the id, drop the typed secret, say so. A new provider moves to its
+    // own address (`/identity-providers/{id}`), where the dialog opens, so a reload shows it.
+    let after_save = navigate.clone();
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(view)) => {
             saved_id.set(Some(view.id.clone()));
             has_secret.set(view.has_secret);
             active.set(view.active);
             last_test.set(view.last_test.clone());
             f.client_secret.set(String::new());
+            toast.set(Some(Ok(format!("{} saved.", view.form.name))));
+            if is_new {
+                after_save(
+                    &format!("/identity-providers/{}?saved=1", view.id),
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                );
+            } else {
+                set_saved_dialog.set(true);
+            }
+        }
+        // Nothing was saved: the summary at the top lists what to correct and takes the focus.
+        Some(Err(_)) => {
+            if let Some(el) = summary.get_untracked() {
+                el.scroll_into_view();
+                let _ = el.focus();
+            }
+        }
+        None => {}
+    });
+    let after_activation = navigate.clone();
+    Effect::new(move |_| match activate.value().get() {
+        Some(Ok(())) => {
+            active.set(true);
+            toast.set(Some(Ok(format!(
+                "{} activated. People of this tenant now sign in with it.",
+                f.name.get_untracked()
+            ))));
+            after_activation("/identity-providers", Default::default());
+        }
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    // Back from saving a new provider: open its "saved" dialog here.
+    let query = use_query_map();
+    Effect::new(move |_| {
+        if query.with_untracked(|q| q.get("saved").is_some()) {
             set_saved_dialog.set(true);
         }
     });
-    let after_activation = navigate.clone();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = activate.value().get() {
-            active.set(true);
-            after_activation("/identity-providers", Default::default());
-        }
-    });
+    let close_saved = navigate.clone();
 
     // Import from discovery.
     let import = ServerAction::<ImportDiscovery>::new();
@@ -242,6 +281,9 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
             ev.prevent_default();
             save.dispatch(SaveIdentityProvider { id: saved_id.get_untracked(), form: f.form() });
         }>
+            <div node_ref=summary tabindex="-1" class="outline-none" data-testid="error-summary-anchor">
+                {move || error.get().map(|e| view! { <ErrorSummary error=e/> })}
+            </div>
             <section class="card space-y-4" aria-labelledby="idp-basics">
                 <div class="flex items-center gap-2">
                     <h2 id="idp-basics" class="font-semibold">"Identity provider"</h2>
@@ -249,11 +291,11 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                 </div>
                 <div>
                     <label for="field-kind" class="block text-sm font-medium text-slate-800">"Identity Provider Type"</label>
-                    <select id="field-kind" class="input mt-1 sm:w-64">
+                    <select id="field-kind" class="input mt-1 sm:w-64" aria-describedby="field-kind-help">
                         <option value="oauth2" selected>"OAuth2"</option>
                         <option value="saml" disabled>"SAML 2.0 (not yet available)"</option>
                     </select>
-                    <p class="mt-1 text-xs text-slate-500">"Select OAuth2 for Microsoft Entra ID and other OpenID Connect providers."</p>
+                    <p id="field-kind-help" class="mt-1 text-xs text-slate-600">"Select OAuth2 for Microsoft Entra ID and other OpenID Connect providers."</p>
                 </div>
                 <div class="grid gap-4 sm:grid-cols-2">
                     <BoundField name="name" label="Name" value=f.name required=true error=error help="Shown in this console, e.g. “Microsoft Entra ID”."/>
@@ -299,10 +341,10 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                 <div class="grid gap-4 sm:grid-cols-2">
                     <div>
                         <label for="field-auth_method" class="block text-sm font-medium text-slate-800">"Authentication Method"</label>
-                        <select id="field-auth_method" class="input mt-1" on:change=move |ev| if let Some(m) = AuthMethod::parse(&event_target_value(&ev)) { f.auth_method.set(m) }>
+                        <select id="field-auth_method" class="input mt-1" aria-describedby="field-auth_method-help" on:change=move |ev| if let Some(m) = AuthMethod::parse(&event_target_value(&ev)) { f.auth_method.set(m) }>
                             {AuthMethod::ALL.into_iter().map(|m| view! { <option value=m.as_str() selected=move || f.auth_method.get() == m>{m.as_str()}</option> }).collect_view()}
                         </select>
-                        <p class="mt-1 text-xs text-slate-500">"How Cantara sends the client secret to the Access Token URL. Entra accepts both; defaults to client_secret_post."</p>
+                        <p id="field-auth_method-help" class="mt-1 text-xs text-slate-600">"How Cantara sends the client secret to the Access Token URL. Entra accepts both; defaults to client_secret_post."</p>
                     </div>
                     <BoundField name="client_id" label="Client ID" value=f.client_id required=true error=error help="Entra → App registrations → your app → Overview → Application (client) ID."/>
                     <BoundField name="client_secret" label="Client Secret" value=f.client_secret input_type="password" required=is_new error=error
@@ -317,13 +359,13 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                                 let url = redirect.await.unwrap_or_default();
                                 view! {
                                     <div class="mt-1 flex gap-2">
-                                        <input id="field-redirect_url" class="input bg-slate-50 font-mono text-xs" readonly value=url.clone()/>
+                                        <input id="field-redirect_url" class="input bg-slate-50 font-mono text-xs" readonly value=url.clone() aria-describedby="field-redirect_url-help"/>
                                         <CopyButton value=url what="Redirect URL"/>
                                     </div>
                                 }
                             })}
                         </Transition>
-                        <p class="mt-1 text-xs text-slate-500">"Paste this into Entra → your app → Authentication → Redirect URI (Web)."</p>
+                        <p id="field-redirect_url-help" class="mt-1 text-xs text-slate-600">"Paste this into Entra → your app → Authentication → Redirect URI (Web)."</p>
                     </div>
                     <BoundField name="jwks_url" label="JSON Web Key Set URL" value=f.jwks_url required=true error=error help="Entra → Overview → Endpoints → OpenID Connect metadata document → jwks_uri."/>
                     <BoundField name="username_attribute" label="Username Attribute" value=f.username_attribute required=true error=error list="username-claims"
@@ -345,11 +387,13 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                     <BoundField name="display_name_attribute" label="Display Name Attribute" value=f.display_name_attribute error=error help="The claim used as the person's display name, usually name."/>
                     <div>
                         <label for="field-grant_type" class="block text-sm font-medium text-slate-800">"Authorisation Grant Type"</label>
-                        <select id="field-grant_type" class="input mt-1" on:change=move |ev| f.grant_type.set(event_target_value(&ev))>
-                            {["authorization_code", "client_credentials", "password"].into_iter().map(|g| view! { <option value=g selected=move || f.grant_type.get() == g>{g}</option> }).collect_view()}
+                        <select id="field-grant_type" class="input mt-1" on:change=move |ev| f.grant_type.set(event_target_value(&ev))
+                            aria-invalid=move || error.get().and_then(|e| e.message_for("grant_type")).is_some().to_string()
+                            aria-describedby=move || if error.get().and_then(|e| e.message_for("grant_type")).is_some() { "field-grant_type-help field-grant_type-error" } else { "field-grant_type-help" }>
+                            <option value="authorization_code" selected>"authorization_code"</option>
                         </select>
-                        <p class="mt-1 text-xs text-slate-500">"authorization_code: people sign in interactively."</p>
-                        {move || error.get().and_then(|e| e.message_for("grant_type")).map(|m| view! { <p class="mt-1 text-sm text-red-700">{m}</p> })}
+                        <p id="field-grant_type-help" class="mt-1 text-xs text-slate-600">"People sign in interactively, so Cantara uses the authorization code flow (with PKCE when enabled)."</p>
+                        {move || error.get().and_then(|e| e.message_for("grant_type")).map(|m| view! { <p id="field-grant_type-error" class="mt-1 text-sm text-red-700">{m}</p> })}
                     </div>
                     <BoundField name="scopes" label="Scopes (spaces or comma separated)" value=f.scopes error=error help="openid is always included. Add offline_access only with refresh tokens."/>
                     <BoundField name="provider_display_name" label="Provider Display Name" value=f.provider_display_name error=error help="Shown on the sign-in button: “Sign in with …”. Defaults to the Name."/>
@@ -362,13 +406,7 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                 </div>
             </section>
 
-            {move || error.get().filter(|e| e.message_for("name").is_none() && !matches!(e, AppError::InvalidForm(_))).map(|e| view! {
-                <p role="alert" class="text-sm text-red-700">{e.to_string()}</p>
-            })}
-            {move || matches!(error.get(), Some(AppError::InvalidForm(_))).then(|| view! {
-                <p role="alert" class="text-sm text-red-700">"Nothing was saved: correct the fields marked in red."</p>
-            })}
-            <div class="flex flex-wrap gap-2">
+            <div class="sticky bottom-0 z-20 -mx-4 flex flex-wrap gap-2 border-t border-slate-200 bg-white/95 px-4 py-3 backdrop-blur sm:mx-0 sm:rounded-lg sm:border" data-testid="action-bar">
                 <button type="submit" class="btn-primary" disabled=move || !hydrated.get() || save.pending().get()>"Save Identity Provider"</button>
                 <button type="button" class="btn-secondary px-4 py-2 text-sm"
                     disabled=move || !hydrated.get() || saved_id.get().is_none() || active.get()
@@ -404,7 +442,14 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
             </Show>
         })}
         <Dialog open=saved_dialog title="Identity Provider saved" confirm="OK"
-            on_confirm=Callback::new(move |_| set_saved_dialog.set(false))>
+            on_confirm=Callback::new(move |_| {
+                set_saved_dialog.set(false);
+                if query.with_untracked(|q| q.get("saved").is_some()) {
+                    if let Some(id) = saved_id.get_untracked() {
+                        close_saved(&format!("/identity-providers/{id}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+                    }
+                }
+            })>
             <p>"Identity Provider saved"</p>
             <p class="mt-2 text-slate-600">"It is not active yet. Click Activate when you are ready; local administrators can always sign in with their password."</p>
         </Dialog>
@@ -437,9 +482,124 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
     }
 }
 
+/// Labels of the form's fields, for the error summary's links.
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("description", "Description"),
+    ("client_id", "Client ID"),
+    ("client_secret", "Client Secret"),
+    ("authorization_url", "Authentication URL"),
+    ("token_url", "Access Token URL"),
+    ("jwks_url", "JSON Web Key Set URL"),
+    ("username_attribute", "Username Attribute"),
+    ("issuer_uri", "Issuer URI"),
+    ("allowed_tenant_ids", "Allowed Tenant IDs"),
+    ("userinfo_url", "User Info URL"),
+    ("logout_url", "Logout URL"),
+    ("resource", "Resource"),
+    ("audience", "Audience"),
+    ("display_name_attribute", "Display Name Attribute"),
+    ("grant_type", "Authorisation Grant Type"),
+    ("scopes", "Scopes"),
+    ("provider_display_name", "Provider Display Name"),
+];
+
+/// At the top of a form that was not saved: what went wrong, with a link to each field.
+#[component]
+fn ErrorSummary(error: AppError) -> impl IntoView {
+    let items: Vec<(String, String)> = match &error {
+        AppError::InvalidForm(list) => list
+            .iter()
+            .map(|e| (e.field.clone(), e.message.clone()))
+            .collect(),
+        other => other
+            .field()
+            .map(|f| vec![(f.to_owned(), other.to_string())])
+            .unwrap_or_default(),
+    };
+    let headline = if items.is_empty() {
+        error.to_string()
+    } else {
+        "Nothing was saved: correct the fields below.".to_owned()
+    };
+    view! {
+        <div role="alert" class="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-800" data-testid="error-summary">
+            <p class="font-semibold">{headline}</p>
+            {(!items.is_empty()).then(|| view! {
+                <ul class="mt-2 list-disc space-y-1 pl-5">
+                    {items.into_iter().map(|(field, message)| {
+                        let label = FIELD_LABELS.iter().find(|(f, _)| *f == field).map(|(_, l)| *l).unwrap_or("Field");
+                        let target = format!("field-{field}");
+                        view! {
+                            <li>
+                                <a href=format!("#{target}") class="font-medium underline"
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        focus_by_id(&target);
+                                    }>{label}</a>
+                                ": " {message}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+/// Moves focus to the element with this id and scrolls it into view (browser only).
+fn focus_by_id(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            el.scroll_into_view_with_bool(false);
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 /// What the last test sign-in found: the person and every claim, or what went wrong.
+/// Back from `Test sign-in` (`?tested=1`): the result scrolls into view and takes the focus.
 #[component]
 fn TestResult(test: TestSignIn) -> impl IntoView {
+    let query = use_query_map();
+    let anchor = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = anchor.get() {
+            if query.with_untracked(|q| q.get("tested").is_some()) {
+                el.scroll_into_view();
+                let _ = el.focus();
+            }
+        }
+    });
+    view! {
+        <div node_ref=anchor id="test-result" tabindex="-1" class="scroll-mt-20 outline-none">
+            <TestOutcomeView test=test/>
+        </div>
+    }
+}
+
+/// Claims that are moments (seconds since 1970), shown as dates.
+const TIME_CLAIMS: &[&str] = &["iat", "exp", "nbf", "auth_time", "updated_at"];
+
+fn claim_value(name: &str, value: String) -> String {
+    match value.parse::<i64>() {
+        Ok(secs) if TIME_CLAIMS.contains(&name) => {
+            format!("{} ({value})", format_utc_seconds(secs))
+        }
+        _ => value,
+    }
+}
+
+#[component]
+fn TestOutcomeView(test: TestSignIn) -> impl IntoView {
     let when = format!("{} by {}", format_utc(test.at), test.by);
     match test.outcome {
         TestOutcome::Succeeded { username, display_name, claims } => view! {
@@ -457,7 +617,7 @@ fn TestResult(test: TestSignIn) -> impl IntoView {
                     <table class="mt-2 w-full text-left text-xs">
                         <tbody>
                             {claims.into_iter().map(|(k, v)| view! {
-                                <tr class="border-t border-slate-100"><th class="py-1 pr-3 font-mono font-medium">{k}</th><td class="break-all py-1 font-mono">{v}</td></tr>
+                                <tr class="border-t border-slate-100"><th scope="row" class="py-1 pr-3 font-mono font-medium">{k.clone()}</th><td class="break-all py-1 font-mono">{claim_value(&k, v)}</td></tr>
                             }).collect_view()}
                         </tbody>
                     </table>

@@ -9,8 +9,12 @@ use crate::api::provisioning::{
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
+use crate::components::dialog::Dialog;
 use crate::components::field::Field;
 use crate::components::hydration::use_hydrated;
+use crate::components::local_time::LocalTime;
+use crate::components::table::DataTable;
+use crate::components::toast::use_toast;
 use crate::domain::provisioning::TokenInfo;
 use crate::domain::time::{format_utc, now_unix};
 
@@ -26,8 +30,12 @@ pub fn ProvisioningTokens(tenant_name: String) -> impl IntoView {
     // The secret is kept only in this signal; "Done" drops it for good.
     let (secret, set_secret) = signal(None::<String>);
     let form = NodeRef::<leptos::html::Form>::new();
+    let toast = use_toast();
     Effect::new(move |_| {
         if let Some(Ok(created)) = create.value().get() {
+            toast.set(Some(Ok(
+                "Token generated. Copy it now: it is shown only once.".into(),
+            )));
             set_secret.set(Some(created.secret));
             if let Some(form) = form.get() {
                 form.reset();
@@ -82,30 +90,52 @@ fn TokenTable(
     tokens: Vec<TokenInfo>,
     revoke: ServerAction<RevokeProvisioningToken>,
 ) -> impl IntoView {
+    // (token id, its name) while the revocation is being confirmed.
+    let asking = RwSignal::new(None::<(String, String)>);
+    let subject = RwSignal::new(String::new());
+    let toast = use_toast();
+    Effect::new(move |_| match revoke.value().get() {
+        Some(Ok(())) => toast.set(Some(Ok(format!(
+            "{} revoked. Entra is refused with it from now on.",
+            subject.get_untracked()
+        )))),
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
     view! {
-        <div class="mt-4 overflow-x-auto">
-            <table class="min-w-full text-left text-sm" data-testid="token-table">
-                <thead class="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-                    <tr>
-                        <th scope="col" class="py-2 pr-4">"Description"</th>
-                        <th scope="col" class="py-2 pr-4">"Created"</th>
-                        <th scope="col" class="py-2 pr-4">"Last used"</th>
-                        <th scope="col" class="py-2 pr-4">"Expires"</th>
-                        <th scope="col" class="py-2 pr-4">"Status"</th>
-                        <th scope="col" class="py-2"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
-                    {tokens.into_iter().map(|t| view! { <TokenRow token=t revoke=revoke/> }).collect_view()}
-                </tbody>
-            </table>
+        <div class="mt-4">
+            <DataTable label="Provisioning tokens" testid="token-table"
+                headers=&["Description", "Created", "Last used", "Expires", "Status", ""]>
+                {tokens.into_iter().map(|t| view! { <TokenRow token=t asking=asking/> }).collect_view()}
+            </DataTable>
         </div>
+        <Dialog open=Signal::derive(move || asking.with(Option::is_some))
+            title=Signal::derive(move || format!("Revoke {}?", asking.with(|a| a.as_ref().map(|(_, n)| n.clone()).unwrap_or_default())))
+            confirm="Revoke token" cancel="Cancel" danger=true
+            on_confirm=Callback::new(move |_| {
+                if let Some((id, name)) = asking.get_untracked() {
+                    subject.set(name);
+                    revoke.dispatch(RevokeProvisioningToken { token_id: id });
+                }
+                asking.set(None);
+            })
+            on_cancel=Callback::new(move |_| asking.set(None))>
+            <p>"Entra will be refused at once: provisioning into this tenant stops until a new token is entered in Entra → Provisioning → Admin Credentials → Secret Token."</p>
+        </Dialog>
+    }
+}
+
+/// How a token is named on screen: its description, or when it was created.
+fn token_name(t: &TokenInfo) -> String {
+    if t.description.is_empty() {
+        format!("the token created {}", format_utc(t.created_at))
+    } else {
+        format!("the token “{}”", t.description)
     }
 }
 
 #[component]
-fn TokenRow(token: TokenInfo, revoke: ServerAction<RevokeProvisioningToken>) -> impl IntoView {
-    let (confirming, set_confirming) = signal(false);
+fn TokenRow(token: TokenInfo, asking: RwSignal<Option<(String, String)>>) -> impl IntoView {
     let hydrated = use_hydrated();
     let usable = token.revoked_at.is_none();
     let status = match (token.revoked_at, token.expires_at) {
@@ -113,39 +143,30 @@ fn TokenRow(token: TokenInfo, revoke: ServerAction<RevokeProvisioningToken>) -> 
         (None, Some(e)) if e <= now_unix() => view! { <Badge text="Expired" tone=Tone::Warning/> },
         _ => view! { <Badge text="Active" tone=Tone::Success/> },
     };
+    let name = token_name(&token);
     let id = token.id.clone();
     let description = if token.description.is_empty() {
         "—".to_owned()
     } else {
         token.description.clone()
     };
+    let when = |at: Option<i64>| match at {
+        Some(at) => view! { <LocalTime at=at/> }.into_any(),
+        None => view! { <span>"Never"</span> }.into_any(),
+    };
+    let label = format!("Revoke {name}");
     view! {
         <tr data-testid="token-row">
-            <td class="py-2 pr-4">{description}</td>
-            <td class="py-2 pr-4 whitespace-nowrap">{format_utc(token.created_at)}</td>
-            <td class="py-2 pr-4 whitespace-nowrap">{token.last_used_at.map(format_utc).unwrap_or_else(|| "Never".into())}</td>
-            <td class="py-2 pr-4 whitespace-nowrap">{token.expires_at.map(format_utc).unwrap_or_else(|| "Never".into())}</td>
-            <td class="py-2 pr-4">{status}</td>
-            <td class="py-2 text-right whitespace-nowrap">
+            <td data-label="Description">{description}</td>
+            <td data-label="Created"><LocalTime at=token.created_at/></td>
+            <td data-label="Last used">{when(token.last_used_at)}</td>
+            <td data-label="Expires">{when(token.expires_at)}</td>
+            <td data-label="Status">{status}</td>
+            <td class="whitespace-nowrap sm:text-right">
                 {usable.then(|| view! {
-                    <Show
-                        when=move || confirming.get()
-                        fallback=move || view! {
-                            <button type="button" class="btn-secondary px-2 py-1 text-xs" disabled=move || !hydrated.get() on:click=move |_| set_confirming.set(true)>"Revoke"</button>
-                        }
-                    >
-                        {
-                            let id = id.clone();
-                            view! {
-                                <span class="mr-2 text-xs text-slate-700">"Entra will be refused at once."</span>
-                                <button type="button" class="rounded-md bg-red-600 px-2 py-1 text-xs font-semibold text-white hover:bg-red-700"
-                                    on:click=move |_| { revoke.dispatch(RevokeProvisioningToken { token_id: id.clone() }); }>
-                                    "Revoke token"
-                                </button>
-                                <button type="button" class="btn-secondary ml-1 px-2 py-1 text-xs" on:click=move |_| set_confirming.set(false)>"Cancel"</button>
-                            }
-                        }
-                    </Show>
+                    <button type="button" class="btn-secondary px-2 py-1 text-xs" disabled=move || !hydrated.get()
+                        aria-label=label.clone()
+                        on:click=move |_| asking.set(Some((id.clone(), name.clone())))>"Revoke"</button>
                 })}
             </td>
         </tr>

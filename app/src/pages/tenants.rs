@@ -27,6 +27,12 @@ pub fn TenantsPage() -> impl IntoView {
     // Creating and entering tenants is the operators' (Administrators of the Default tenant).
     let is_operator = grants.is_operator;
     // After a tenant is created: clear the form and refresh the header's tenant switcher.
+    let toast = crate::components::toast::use_toast();
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = create.value().get() {
+            toast.set(Some(Ok(format!("Tenant “{}” created.", t.name))));
+        }
+    });
     Effect::new(move |_| {
         if create.value().get().is_some_and(|r| r.is_ok()) {
             if let Some(form) = form.get() {
