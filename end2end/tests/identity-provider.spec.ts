@@ -39,8 +39,19 @@ test("guide Step 2: configure, save and activate an OAuth2 identity provider", a
 
   // Saving an incomplete form changes nothing and says what is missing, next to each field.
   await page.getByRole("button", { name: "Save Identity Provider" }).click();
-  await expect(page.getByText("Nothing was saved: correct the fields marked in red.")).toBeVisible();
-  await expect(page.getByText("Enter the Application (client) ID")).toBeVisible();
+  // The summary at the top says so, takes the focus, and links to each field.
+  const summary = page.getByTestId("error-summary");
+  await expect(summary).toContainText("Nothing was saved: correct the fields below.");
+  await expect(page.getByTestId("error-summary-anchor")).toBeFocused();
+  await expect(summary.getByRole("link", { name: "Client ID" })).toBeVisible();
+  await expect(page.getByText("Enter the Application (client) ID").last()).toBeVisible();
+  await shot(page, "idp-error-summary");
+  await summary.getByRole("link", { name: "Client ID" }).click();
+  await expect(page.getByLabel("Client ID")).toBeFocused();
+  await expect(page.getByLabel("Client ID")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Client ID")).toHaveAttribute("aria-describedby", /field-client_id-error/);
+  // The primary actions stay in view on a long form.
+  await expect(page.getByTestId("action-bar")).toBeInViewport();
 
   // 5. Enter the OAuth 2.0 configuration details (Entra quick fill for the endpoints).
   await page.getByLabel("Directory (tenant) ID").fill(TENANT);
@@ -51,7 +62,7 @@ test("guide Step 2: configure, save and activate an OAuth2 identity provider", a
   await expect(page.getByLabel("Issuer URI")).toHaveValue(`https://login.microsoftonline.com/${TENANT}/v2.0`);
   await expect(page.getByLabel("Logout URL")).toHaveValue(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/logout`);
   await page.getByLabel("Client ID").fill("11111111-2222-3333-4444-555555555555");
-  await expect(page.getByText("Enter the Application (client) ID")).toHaveCount(0); // cleared once edited
+  await expect(page.getByLabel("Client ID")).toHaveAttribute("aria-invalid", "false"); // cleared once edited
   await page.getByLabel("Client Secret", { exact: true }).fill(SECRET);
   await page.getByLabel("Provider Display Name").fill("Microsoft Entra ID");
   for (const label of ["User Info URL", "Resource", "Audience"]) {
@@ -66,6 +77,12 @@ test("guide Step 2: configure, save and activate an OAuth2 identity provider", a
   await shot(page, "idp-saved");
   await saved.getByRole("button", { name: "OK" }).click();
   await expect(page.getByRole("dialog")).toHaveCount(0);
+  // A new provider moves to its own address, so a reload shows what was saved.
+  await expect(page).toHaveURL(/\/identity-providers\/[0-9a-f-]{36}$/);
+  await expect(page).toHaveTitle("Identity provider: Microsoft Entra ID · Cantara");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Client ID")).toHaveValue("11111111-2222-3333-4444-555555555555");
 
   // The secret never reaches the page after saving.
   await expect(page.getByLabel("Client Secret", { exact: true })).toHaveValue("");

@@ -38,9 +38,33 @@ test("a provisioning token is shown once, works for SCIM, and can be revoked", a
   // Revoke, after a confirmation; Entra is refused at once.
   const again = page.getByTestId("token-row").filter({ hasText: "Entra production" });
   await again.getByRole("button", { name: "Revoke" }).click();
-  await again.getByRole("button", { name: "Revoke token" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
   await expect(again).toContainText("Revoked");
   const refused = await request.get(`${scimUrl}/Users`, { headers: { Authorization: `Bearer ${secret}` } });
   expect(refused.status()).toBe(401);
   await shot(page, "tenants-token-revoked");
+
+  // What a failing Test Connection leaves: the Provisioning page says why, in words.
+  const probe = await request.get(`${scimUrl}/Users?filter=${encodeURIComponent('userName eq "AzureAD_probe"')}`, {
+    headers: { Authorization: `Bearer ${secret}` },
+  });
+  expect(probe.status()).toBe(401);
+  await page.waitForTimeout(400); // the activity log is written in batches
+  await page.goto("/provisioning");
+  await hydrated(page);
+  await expect(page).toHaveTitle("Provisioning · Cantara");
+  const banner = page.getByTestId("refused-banner");
+  await expect(banner).toContainText("Entra's Test Connection was refused: the token was revoked on ");
+  await expect(banner).toContainText("“Entra production”");
+  const row = page.locator('[data-testid="activity-row"][data-status="401"]').first();
+  await expect(row).toContainText("401 Unauthorized");
+  await expect(row.getByTestId("filter-words")).toHaveText("where userName is “AzureAD_probe”");
+  // Times to the second, in the browser's zone (the UTC time in the title).
+  await expect(row.locator("time")).toHaveText(/^\d{2}:\d{2}:\d{2}$/);
+  expect(await page.content()).not.toContain(secret);
+  await shot(page, "provisioning-refused");
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, "provisioning-refused-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
 });

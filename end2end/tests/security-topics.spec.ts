@@ -132,6 +132,7 @@ test("Security Topics decide: a person Entra provisions into a Directory Viewer 
   await page.goto("/identity-providers");
   await hydrated(page);
   await page.locator(`[data-idp-name="${NAME}"]`).getByRole("button", { name: "Deactivate" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Deactivate" }).click();
   await expect(page.locator(`[data-idp-name="${NAME}"]`)).toContainText("Inactive");
 });
 

@@ -101,7 +101,29 @@ test("single sign-on: configure, test, activate, sign in as the provider's user,
   await signIn(page);
   await page.goto("/identity-providers");
   await hydrated(page);
-  await page.locator(`[data-idp-name="${NAME}"]`).getByRole("button", { name: "Deactivate" }).click();
+  // Deactivating turns SSO off for the tenant: the one dialog asks first, naming the provider.
+  const deactivate = page.locator(`[data-idp-name="${NAME}"]`).getByRole("button", { name: "Deactivate" });
+  await deactivate.click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("heading")).toHaveText(`Deactivate ${NAME}?`);
+  await expect(dialog).toContainText("People of this tenant can no longer sign in with single sign-on.");
+  // Focus moves in, to Cancel (the default), and Tab stays inside.
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Deactivate" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(dialog.getByRole("button", { name: "Deactivate" })).toBeFocused();
+  await shot(page, "idp-deactivate-confirm");
+  // Escape closes it, changes nothing, and gives focus back to the button that opened it.
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(deactivate).toBeFocused();
+  await expect(page.locator(`[data-idp-name="${NAME}"]`)).toContainText("Active");
+  await deactivate.click();
+  await page.getByRole("dialog").getByRole("button", { name: "Deactivate" }).click();
+  await expect(page.getByTestId("toast")).toContainText(`${NAME} deactivated. Single sign-on is off for this tenant.`);
   await expect(page.locator(`[data-idp-name="${NAME}"]`)).toContainText("Inactive");
 });
 

@@ -88,7 +88,7 @@ test("local users: create with a password, edit, deactivate after confirmation, 
 
   await page.getByLabel("Display name").fill("Dora Explorer");
   await page.getByRole("button", { name: "Save user" }).click();
-  await expect(page.getByTestId("toast")).toContainText("User saved.");
+  await expect(page.getByTestId("toast")).toContainText("saved.");
   await shot(page, "user-local");
 
   // Dora can sign in in another browser until she is deactivated.
@@ -106,7 +106,7 @@ test("local users: create with a password, edit, deactivate after confirmation, 
   await expect(confirm).toContainText("cannot sign in until reactivated");
   await shot(page, "user-deactivate-confirm");
   await confirm.getByRole("button", { name: "Deactivate" }).click();
-  await expect(page.getByTestId("toast")).toContainText("Status changed.");
+  await expect(page.getByTestId("toast")).toContainText("deactivated.");
   await expect(page.getByTestId("user-badges")).toContainText("Deactivated");
   await dora.reload();
   await expect(dora).toHaveURL(/\/login$/);

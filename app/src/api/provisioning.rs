@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::error::AppError;
-use crate::domain::provisioning::{ActivityEvent, NewToken, ProvisioningSummary, TokenInfo};
+use crate::domain::provisioning::{ActivityPage, NewToken, ProvisioningSummary, TokenInfo};
 
 /// The current tenant's provisioning tokens.
 #[server(endpoint = "provisioning_tokens")]
@@ -52,17 +52,32 @@ pub async fn revoke_provisioning_token(token_id: String) -> Result<(), AppError>
         .map_err(fail)
 }
 
-/// The newest provisioning requests of the current tenant (newest first).
+/// A page of the current tenant's Provisioning log (newest first), only failures when asked.
 #[server(endpoint = "provisioning_activity")]
 pub async fn list_provisioning_activity(
     failures_only: bool,
-    limit: i64,
-) -> Result<Vec<ActivityEvent>, AppError> {
+    page: i64,
+) -> Result<ActivityPage, AppError> {
     use super::guard::{fail, require};
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Provisioning).await?;
     backend
-        .list_activity(&session.tenant_id, failures_only, limit)
+        .activity_page(&session.tenant_id, failures_only, None, page)
+        .await
+        .map_err(fail)
+}
+
+/// The Provisioning log's requests that touched one user or group of the current tenant.
+#[server(endpoint = "provisioning_history")]
+pub async fn provisioning_history(
+    resource_id: String,
+    page: i64,
+) -> Result<ActivityPage, AppError> {
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Provisioning).await?;
+    backend
+        .activity_page(&session.tenant_id, false, Some(&resource_id), page)
         .await
         .map_err(fail)
 }

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::backend::db::Db;
 use crate::backend::error::Result;
 use crate::backend::Backend;
+use crate::domain::provisioning::{ActivityEntry, ActivityPage, ResourceRef};
 pub use crate::domain::provisioning::{ActivityEvent, ProvisioningSummary};
 
 /// Newest events kept per tenant.
@@ -101,8 +102,8 @@ async fn store(db: &Db, batch: &[ActivityEvent]) -> Result<()> {
     let mut tx = db.begin_write().await?;
     for e in batch {
         sqlx::query(
-            "INSERT INTO provisioning_event (tenant_id, at, method, path, status, resource_id, detail) \
-             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM tenant WHERE tenant_id = $1)",
+            "INSERT INTO provisioning_event (tenant_id, at, method, path, status, resource_id, detail, filter) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM tenant WHERE tenant_id = $1)",
         )
         .bind(&e.tenant_id)
         .bind(e.at)
@@ -111,11 +112,56 @@ async fn store(db: &Db, batch: &[ActivityEvent]) -> Result<()> {
         .bind(i64::from(e.status))
         .bind(&e.resource_id)
         .bind(&e.detail)
+        .bind(&e.filter)
         .execute(&mut *tx)
         .await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Rows per page of the Provisioning log.
+pub const ACTIVITY_PER_PAGE: i64 = 50;
+
+/// How many refused requests a minute a tenant's log records.
+pub const REFUSALS_PER_MINUTE: u32 = 30;
+
+/// One log row as shown: the resource by name and link, the filter in words, no debug text.
+fn entry(r: &sqlx::any::AnyRow) -> Result<ActivityEntry> {
+    let resource_id: Option<String> = r.try_get("resource_id")?;
+    let username: Option<String> = r.try_get("username")?;
+    let group: Option<String> = r.try_get("group_name")?;
+    let resource = resource_id.map(|id| match (username, group) {
+        (Some(name), _) => ResourceRef {
+            href: Some(format!("/users/{id}")),
+            name,
+            id,
+        },
+        (None, Some(name)) => ResourceRef {
+            href: Some(format!("/security-groups/{id}")),
+            name,
+            id,
+        },
+        (None, None) => ResourceRef {
+            name: id.clone(),
+            href: None,
+            id,
+        },
+    });
+    let filter: Option<String> = r.try_get("filter")?;
+    let filter_words = filter.map(|f| match crate::scim::filter::parse(&f) {
+        Ok(parsed) => parsed.in_words(),
+        Err(_) => format!("an invalid filter: {f}"),
+    });
+    Ok(ActivityEntry {
+        at: r.try_get("at")?,
+        method: r.try_get("method")?,
+        path: r.try_get("path")?,
+        status: u16::try_from(r.try_get::<i64, _>("status")?).unwrap_or(0),
+        resource,
+        detail: r.try_get("detail")?,
+        filter_words,
+    })
 }
 
 /// Keeps the newest events of each tenant.
@@ -145,7 +191,7 @@ impl Backend {
         limit: i64,
     ) -> Result<Vec<ActivityEvent>> {
         let rows = sqlx::query(
-            "SELECT at, method, path, status, resource_id, detail FROM provisioning_event \
+            "SELECT at, method, path, status, resource_id, detail, filter FROM provisioning_event \
              WHERE tenant_id = $1 AND status >= $2 ORDER BY event_id DESC LIMIT $3",
         )
         .bind(tenant_id)
@@ -163,9 +209,91 @@ impl Backend {
                     status: u16::try_from(r.try_get::<i64, _>("status")?).unwrap_or(0),
                     resource_id: r.try_get("resource_id")?,
                     detail: r.try_get("detail")?,
+                    filter: r.try_get("filter")?,
                 })
             })
             .collect()
+    }
+
+    /// A page of the Provisioning log as the console shows it: resources by name, filters in
+    /// words; only failures when asked; only one resource's requests when `resource` is given.
+    pub async fn activity_page(
+        &self,
+        tenant_id: &TenantId,
+        failures_only: bool,
+        resource: Option<&str>,
+        page: i64,
+    ) -> Result<ActivityPage> {
+        let page = page.clamp(1, KEEP_PER_TENANT / ACTIVITY_PER_PAGE + 1);
+        let min_status = if failures_only { 400i64 } else { 0 };
+        let only_resource = if resource.is_some() {
+            " AND e.resource_id = $3"
+        } else {
+            " AND $3 = ''"
+        };
+        // Only the fixed clause above is spliced in; every value is bound.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT e.at, e.method, e.path, e.status, e.resource_id, e.detail, e.filter, \
+             a.username, g.display_name AS group_name \
+             FROM provisioning_event e \
+             LEFT JOIN account a ON a.account_id = e.resource_id AND a.tenant_id = e.tenant_id \
+             LEFT JOIN security_group g ON g.group_id = e.resource_id AND g.tenant_id = e.tenant_id \
+             WHERE e.tenant_id = $1 AND e.status >= $2{only_resource} \
+             ORDER BY e.event_id DESC LIMIT $4 OFFSET $5"
+        )))
+        .bind(tenant_id)
+        .bind(min_status)
+        .bind(resource.unwrap_or(""))
+        .bind(ACTIVITY_PER_PAGE)
+        .bind((page - 1) * ACTIVITY_PER_PAGE)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let entries = rows.iter().map(entry).collect::<Result<Vec<_>>>()?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM provisioning_event e WHERE e.tenant_id = $1 AND e.status >= $2{only_resource}"
+        )))
+        .bind(tenant_id)
+        .bind(min_status)
+        .bind(resource.unwrap_or(""))
+        .fetch_one(&self.db.pool)
+        .await?;
+        // The newest refusal for a token, unless a request has succeeded since.
+        let refused = sqlx::query(
+            "SELECT e.at, e.method, e.path, e.status, e.resource_id, e.detail, e.filter, \
+             CAST(NULL AS TEXT) AS username, CAST(NULL AS TEXT) AS group_name FROM provisioning_event e \
+             WHERE e.tenant_id = $1 AND e.status = 401 AND NOT EXISTS \
+             (SELECT 1 FROM provisioning_event s WHERE s.tenant_id = $1 AND s.event_id > e.event_id AND s.status < 400) \
+             ORDER BY e.event_id DESC LIMIT 1",
+        )
+        .bind(tenant_id)
+        .fetch_optional(&self.db.pool)
+        .await?
+        .as_ref()
+        .map(entry)
+        .transpose()?;
+        Ok(ActivityPage {
+            entries,
+            total,
+            page,
+            per_page: ACTIVITY_PER_PAGE,
+            refused: if resource.is_none() { refused } else { None },
+        })
+    }
+
+    /// Records a request refused for its token in the tenant's log, at most
+    /// [`REFUSALS_PER_MINUTE`] a minute per tenant (so made-up tokens cannot flood the log).
+    pub fn record_token_refusal(&self, event: ActivityEvent) {
+        // Tenant ids in refused paths are anyone's text: keep the limiter's map small.
+        if self.refusals_recorded.len() > 10_000 {
+            self.refusals_recorded.retain_recent();
+        }
+        if self
+            .refusals_recorded
+            .check_key(&event.tenant_id.as_str().to_owned())
+            .is_ok()
+        {
+            self.activity.record(event);
+        }
     }
 
     pub async fn provisioning_summary(&self, tenant_id: &TenantId) -> Result<ProvisioningSummary> {

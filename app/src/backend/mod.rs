@@ -62,6 +62,8 @@ pub struct Backend {
     pub(crate) outbound: outbound::Outbound,
     /// Sign-in starts per address (an IPv6 /64 as one): 30 a minute, bursts of 30.
     pub(crate) sign_in_starts: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// Requests refused for their token that each tenant's log records: 30 a minute.
+    pub(crate) refusals_recorded: Arc<governor::DefaultKeyedRateLimiter<String>>,
     /// One SSO session refresh at a time per session (the refresh token may rotate).
     pub(crate) refresh_locks: Arc<keyed_locks::KeyedLocks>,
 }
@@ -79,6 +81,10 @@ impl Backend {
             jwks: Arc::new(sso::jwks::JwksCache::new(outbound.clone())),
             outbound,
             refresh_locks: Arc::default(),
+            refusals_recorded: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(activity::REFUSALS_PER_MINUTE)
+                    .unwrap_or(std::num::NonZeroU32::MIN),
+            ))),
             sign_in_starts: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 SIGN_IN_STARTS_PER_MINUTE,
             ))),

@@ -4,6 +4,8 @@
 //! description and an expiry, and can be revoked; a revoked or expired token is refused at once.
 
 use crate::domain::ids::TenantId;
+use crate::domain::provisioning::TokenRefusal;
+use crate::domain::time::format_utc;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -152,30 +154,56 @@ impl Backend {
 
     /// Checks a bearer token for a tenant: known, of this tenant, not revoked, not expired.
     pub async fn authenticate_provisioning(&self, tenant_id: &TenantId, token: &str) -> Result<()> {
+        match self.check_provisioning_token(tenant_id, token).await? {
+            Ok(()) => Ok(()),
+            Err(_) => Err(DomainError::Unauthorized),
+        }
+    }
+
+    /// [`Self::authenticate_provisioning`], saying why a token is refused (for the log only).
+    pub async fn check_provisioning_token(
+        &self,
+        tenant_id: &TenantId,
+        token: &str,
+    ) -> Result<std::result::Result<(), TokenRefusal>> {
         if !token.starts_with(PREFIX) {
-            return Err(DomainError::Unauthorized);
+            return Ok(Err(TokenRefusal::Unknown));
         }
         let key = (tenant_id.to_owned(), hash(token));
+        // A cached token that has expired since is looked up again, to say which one it was.
         if let Some(expires) = self.token_cache.get(&key) {
-            return match expires {
-                Some(e) if now() >= e => Err(DomainError::Unauthorized),
-                _ => Ok(()),
-            };
+            if expires.is_none_or(|e| now() < e) {
+                return Ok(Ok(()));
+            }
         }
-        let row = sqlx::query(
-            "SELECT token_id, last_used_at, expires_at, revoked_at FROM provisioning_token \
+        let Some(row) = sqlx::query(
+            "SELECT token_id, description, created_at, last_used_at, expires_at, revoked_at FROM provisioning_token \
              WHERE token_hash = $1 AND tenant_id = $2",
         )
         .bind(&key.1)
         .bind(tenant_id)
         .fetch_optional(&self.db.pool)
         .await?
-        .ok_or(DomainError::Unauthorized)?;
+        else {
+            return Ok(Err(TokenRefusal::Unknown));
+        };
         let ts = now();
         let revoked: Option<i64> = row.try_get("revoked_at")?;
         let expires: Option<i64> = row.try_get("expires_at")?;
-        if revoked.is_some() || expires.is_some_and(|e| ts >= e) {
-            return Err(DomainError::Unauthorized);
+        let name = || -> Result<String> {
+            let description: String = row.try_get("description")?;
+            let created: i64 = row.try_get("created_at")?;
+            Ok(if description.is_empty() {
+                format!("the token created {}", format_utc(created))
+            } else {
+                format!("“{description}”")
+            })
+        };
+        if let Some(at) = revoked {
+            return Ok(Err(TokenRefusal::Revoked { name: name()?, at }));
+        }
+        if let Some(at) = expires.filter(|e| ts >= *e) {
+            return Ok(Err(TokenRefusal::Expired { name: name()?, at }));
         }
         let last: Option<i64> = row.try_get("last_used_at")?;
         let id: String = row.try_get("token_id")?;
@@ -187,7 +215,7 @@ impl Backend {
                 .execute(&self.db.pool)
                 .await?;
         }
-        Ok(())
+        Ok(Ok(()))
     }
 }
 

@@ -8,6 +8,8 @@ pub enum Tone {
     Info,
     Success,
     Warning,
+    /// A failure: red.
+    Danger,
 }
 
 #[component]
@@ -17,6 +19,7 @@ pub fn Badge(#[prop(into)] text: String, #[prop(optional)] tone: Option<Tone>) -
         Tone::Info => "bg-sky-50 text-sky-800 ring-sky-300",
         Tone::Success => "bg-emerald-50 text-emerald-800 ring-emerald-300",
         Tone::Warning => "bg-amber-50 text-amber-900 ring-amber-300",
+        Tone::Danger => "bg-red-50 text-red-800 ring-red-300",
     };
     view! {
         <span class=format!(

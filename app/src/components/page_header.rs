@@ -8,9 +8,12 @@ use leptos_meta::Title;
 pub fn PageHeader(
     #[prop(into)] title: String,
     #[prop(into)] description: String,
+    /// The document title's first part when it differs from the heading ("Home").
+    #[prop(optional, into)]
+    document_title: Option<String>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let page_title = format!("{title} · Cantara");
+    let page_title = format!("{} · Cantara", document_title.as_deref().unwrap_or(&title));
     view! {
         <Title text=page_title/>
         <div class="mb-6 flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">

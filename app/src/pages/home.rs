@@ -39,6 +39,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <PageHeader
             title="Welcome to Cantara"
+            document_title="Home"
             description="Connect your identity provider for single sign-on, and let it provision users and security groups into this tenant."
         />
         <ol class="grid gap-4 md:grid-cols-2 xl:grid-cols-4">

@@ -9,6 +9,7 @@ pub fn NotFound() -> impl IntoView {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
+        <leptos_meta::Title text="Page not found · Cantara"/>
         <main class="grid min-h-screen place-items-center px-6">
             <div class="text-center">
                 <p class="text-sm font-semibold text-indigo-700">"404"</p>

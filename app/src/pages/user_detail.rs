@@ -22,6 +22,7 @@ use crate::domain::directory::{LocalUserForm, UserDetail};
 use crate::domain::error::AppError;
 use crate::domain::permission::Permission;
 use crate::domain::time::format_utc;
+use crate::pages::provisioning::ResourceHistory;
 use crate::pages::users::{source_badge, status_badge};
 
 #[component]
@@ -198,6 +199,7 @@ fn UserView(
             </p>
         })}
         <UserPermissions id=u.id.clone()/>
+        {can(Permission::Provisioning).then(|| view! { <ResourceHistory id=u.id.clone()/> })}
         {(!scim && may_manage).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin is_you=detail.is_you version=version toast=toast/> })}
     }
 }

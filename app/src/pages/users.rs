@@ -132,17 +132,12 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UserLine(user: UserRow) -> impl IntoView {
     let row_name = user.username.clone();
-    let shown_name = if user.display_name.is_empty() {
-        user.username.clone()
-    } else {
-        user.display_name.clone()
-    };
     view! {
         <tr data-testid="user-row" data-username=row_name>
             <td data-label="User">
                 <span class="min-w-0">
-                    <A href=format!("/users/{}", user.id) attr:class="font-medium text-indigo-700 hover:underline">{shown_name}</A>
-                    <span class="block break-all text-xs text-slate-600">{user.username}</span>
+                    <A href=format!("/users/{}", user.id) attr:class="break-all font-medium text-indigo-700 hover:underline">{user.username}</A>
+                    <span class="block text-xs text-slate-600">{user.display_name}</span>
                 </span>
             </td>
             <td data-label="Work e-mail" class="break-all">{user.work_email.unwrap_or_default()}</td>

@@ -72,6 +72,61 @@ impl std::fmt::Display for CompValue {
     }
 }
 
+impl Filter {
+    /// The filter in words, for the Provisioning log: `userName is “alice@contoso.com”`,
+    /// `emails has an entry where type is “work” and value is set`.
+    pub fn in_words(&self) -> String {
+        fn path(p: &AttrPath) -> String {
+            match &p.sub {
+                Some(sub) if !p.attr.is_empty() => format!("{}.{sub}", p.attr),
+                _ if p.attr.is_empty() => p.urn.clone().unwrap_or_default(),
+                _ => p.attr.clone(),
+            }
+        }
+        fn value(v: &CompValue) -> String {
+            match v {
+                CompValue::Str(s) => format!("“{s}”"),
+                other => other.to_string(),
+            }
+        }
+        fn grouped(f: &Filter) -> String {
+            match f {
+                Filter::Or(..) | Filter::And(..) => format!("({})", f.in_words()),
+                _ => f.in_words(),
+            }
+        }
+        match self {
+            Filter::Or(a, b) => format!("{} or {}", a.in_words(), grouped(b)),
+            Filter::And(a, b) => {
+                let left = match a.as_ref() {
+                    Filter::Or(..) => grouped(a),
+                    _ => a.in_words(),
+                };
+                format!("{left} and {}", grouped(b))
+            }
+            Filter::Not(inner) => format!("not ({})", inner.in_words()),
+            Filter::Compare(p, op, v) => {
+                let verb = match op {
+                    CompareOp::Eq => "is",
+                    CompareOp::Ne => "is not",
+                    CompareOp::Co => "contains",
+                    CompareOp::Sw => "starts with",
+                    CompareOp::Ew => "ends with",
+                    CompareOp::Gt => "is greater than",
+                    CompareOp::Ge => "is at least",
+                    CompareOp::Lt => "is less than",
+                    CompareOp::Le => "is at most",
+                };
+                format!("{} {verb} {}", path(p), value(v))
+            }
+            Filter::Present(p) => format!("{} is set", path(p)),
+            Filter::ValuePath(p, inner) => {
+                format!("{} has an entry where {}", path(p), inner.in_words())
+            }
+        }
+    }
+}
+
 /// The filter as canonical text (lower-case operators, quoted strings, only the parentheses the
 /// grammar's precedence needs): what logs show, and what [`parse`] reads back to the same value.
 impl std::fmt::Display for Filter {
@@ -393,6 +448,27 @@ pub fn parse(text: &str) -> Result<Filter, ScimError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn filters_read_as_words() {
+        let words = |t: &str| super::parse(t).unwrap().in_words();
+        assert_eq!(
+            words("userName eq \"alice@contoso.com\""),
+            "userName is “alice@contoso.com”"
+        );
+        assert_eq!(
+            words("emails[type eq \"work\"].value eq \"a@b.c\""),
+            "emails has an entry where type is “work” and value is “a@b.c”"
+        );
+        assert_eq!(
+            words("not (active eq true) and title pr"),
+            "not (active is true) and title is set"
+        );
+        assert_eq!(
+            words("a sw \"x\" or (b ew \"y\" and c gt 3)"),
+            "a starts with “x” or (b ends with “y” and c is greater than 3)"
+        );
+    }
+
     use super::*;
 
     fn path(a: &str) -> AttrPath {

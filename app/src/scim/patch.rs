@@ -95,10 +95,15 @@ pub fn parse_patch(body: &Value) -> Result<Vec<PatchOp>, ScimError> {
                 Some("add") => OpKind::Add,
                 Some("replace") => OpKind::Replace,
                 Some("remove") => OpKind::Remove,
-                other => {
+                Some(other) => {
                     return Err(syntax(format!(
-                        "“op” must be add, replace or remove, not {other:?}"
+                        "“op” must be add, replace or remove, not “{other}”."
                     )))
+                }
+                None => {
+                    return Err(syntax(
+                        "Each operation needs an “op”: add, replace or remove.".to_owned(),
+                    ))
                 }
             };
             let path = match get_ci(op, "path") {

@@ -19,8 +19,10 @@ use axum::http::header;
 use axum::http::request::Parts;
 use serde_json::Value;
 
+use super::activity::RefusalSlot;
 use super::discovery::MAX_RESULTS;
 use super::error::ScimFailure;
+use app::domain::provisioning::TokenRefusal;
 
 /// The provisioning client of one tenant, authenticated by its bearer token.
 pub struct Provisioner {
@@ -53,11 +55,19 @@ impl FromRequestParts<Backend> for Provisioner {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .map(str::trim);
-        // Unknown tenants and bad tokens get the same 401.
-        let Some(token) = token else {
-            return Err(ScimFailure(ScimError::unauthorized()));
+        // Unknown tenants and bad tokens get the same 401; only the tenant's log says why.
+        let refused = |why: TokenRefusal| {
+            if let Some(slot) = parts.extensions.get::<RefusalSlot>() {
+                slot.put(&why);
+            }
+            ScimFailure(ScimError::unauthorized())
         };
-        backend.authenticate_provisioning(&tenant, token).await?;
+        let Some(token) = token else {
+            return Err(refused(TokenRefusal::Missing));
+        };
+        if let Err(why) = backend.check_provisioning_token(&tenant, token).await? {
+            return Err(refused(why));
+        }
         Ok(Self {
             base: format!("{}/scim/v2/{tenant}", backend.public_url()),
             backend: backend.clone(),

@@ -12,6 +12,7 @@ mod instances;
 mod operations;
 mod outbound;
 mod permissions;
+mod provisioning_log;
 mod scim;
 mod several_instances;
 mod sign_in;

@@ -183,7 +183,12 @@ fn table() -> Vec<(&'static str, Needs, Args)> {
         (
             "provisioning_activity",
             Perm(P::Provisioning),
-            Args::Form(&[("failures_only", "false"), ("limit", "10")]),
+            Args::Form(&[("failures_only", "false"), ("page", "1")]),
+        ),
+        (
+            "provisioning_history",
+            Perm(P::Provisioning),
+            Args::Form(&[("resource_id", "x"), ("page", "1")]),
         ),
         (
             "provisioning_summary",
