@@ -40,6 +40,8 @@ fn in_browser_zone(at: i64) -> String {
         set("month", "short");
         set("day", "numeric");
     }
-    let locales = js_sys::Array::new();
-    String::from(date.to_locale_string(&locales.into(), &options))
+    let locale = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en-GB".to_owned());
+    String::from(date.to_locale_string(&locale, &options))
 }

@@ -36,7 +36,7 @@ pub enum AppError {
     #[error("The username or password is incorrect.")]
     InvalidCredentials,
     /// Too many failed sign-ins for this username or address.
-    #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many failed sign-in attempts. Try again in {}.", super::time::wait_words(*.retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },
     /// Something failed on the server; the details are in its log.
     #[error(

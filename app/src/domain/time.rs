@@ -29,6 +29,21 @@ pub fn iso_utc(unix_secs: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A wait as words with the right plural: `1 second`, `45 seconds`, `1 minute`, `3 minutes`
+/// (whole minutes, rounded up, from a minute on).
+pub fn wait_words(secs: u64) -> String {
+    let (n, unit) = if secs < 60 {
+        (secs, "second")
+    } else {
+        (secs.div_ceil(60), "minute")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 /// Now, in unix seconds: the system clock on the server, the browser's clock in the browser.
 pub fn now_unix() -> i64 {
     #[cfg(feature = "hydrate")]
@@ -59,5 +74,9 @@ mod tests {
             "2026-11-28 17:08:05 UTC"
         );
         assert_eq!(super::iso_utc(1_795_885_685), "2026-11-28T17:08:05Z");
+        assert_eq!(super::wait_words(1), "1 second");
+        assert_eq!(super::wait_words(59), "59 seconds");
+        assert_eq!(super::wait_words(60), "1 minute");
+        assert_eq!(super::wait_words(61), "2 minutes");
     }
 }
