@@ -56,7 +56,7 @@ test("the admin signs in, uses the console, creates a tenant and signs out", asy
   const marker = await page.evaluate(() => ((window as any).__noReload = "still here"));
   await page.getByLabel("Name").fill("Contoso");
   await page.getByRole("button", { name: "Create tenant" }).click();
-  await expect(page.getByRole("status")).toHaveText("Tenant “Contoso” created.");
+  await expect(page.getByTestId("toast")).toContainText("Tenant “Contoso” created.");
   const card = page.locator('[data-tenant-name="Contoso"]');
   await expect(card).toBeVisible();
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(marker);

@@ -45,10 +45,10 @@ test("a provisioning token is shown once, works for SCIM, and can be revoked", a
   await shot(page, "tenants-token-revoked");
 
   // What a failing Test Connection leaves: the Provisioning page says why, in words.
-  const probe = await request.get(`${scimUrl}/Users?filter=${encodeURIComponent('userName eq "AzureAD_probe"')}`, {
+  const refusedProbe = await request.get(`${scimUrl}/Users?filter=${encodeURIComponent('userName eq "AzureAD_probe"')}`, {
     headers: { Authorization: `Bearer ${secret}` },
   });
-  expect(probe.status()).toBe(401);
+  expect(refusedProbe.status()).toBe(401);
   await page.waitForTimeout(400); // the activity log is written in batches
   await page.goto("/provisioning");
   await hydrated(page);
@@ -56,11 +56,11 @@ test("a provisioning token is shown once, works for SCIM, and can be revoked", a
   const banner = page.getByTestId("refused-banner");
   await expect(banner).toContainText("Entra's Test Connection was refused: the token was revoked on ");
   await expect(banner).toContainText("“Entra production”");
-  const row = page.locator('[data-testid="activity-row"][data-status="401"]').first();
-  await expect(row).toContainText("401 Unauthorized");
-  await expect(row.getByTestId("filter-words")).toHaveText("where userName is “AzureAD_probe”");
+  const refusedRow = page.locator('[data-testid="activity-row"][data-status="401"]').first();
+  await expect(refusedRow).toContainText("401 Unauthorized");
+  await expect(refusedRow.getByTestId("filter-words")).toHaveText("where userName is “AzureAD_probe”");
   // Times to the second, in the browser's zone (the UTC time in the title).
-  await expect(row.locator("time")).toHaveText(/^\d{2}:\d{2}:\d{2}$/);
+  await expect(refusedRow.locator("time")).toHaveText(/^\d{2}:\d{2}:\d{2}$/);
   expect(await page.content()).not.toContain(secret);
   await shot(page, "provisioning-refused");
   await page.setViewportSize({ width: 390, height: 844 });

@@ -6,22 +6,21 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 
-type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
-
 #[derive(Clone, Copy)]
 pub struct UrlState {
     query: Memo<ParamsMap>,
     path: Memo<String>,
-    navigate: StoredValue<Navigate, LocalStorage>,
+    /// The component's owner, to reach the router from event handlers. (Nothing thread-local is
+    /// kept: the server renders on any thread.)
+    owner: StoredValue<Option<Owner>>,
 }
 
-/// Call in the component (it takes the router's location and navigation from there).
+/// Call in the component (it takes the router's location from there).
 pub fn use_url_state() -> UrlState {
-    let navigate = use_navigate();
     UrlState {
         query: use_query_map(),
         path: use_location().pathname,
-        navigate: StoredValue::new_local(Box::new(navigate) as Navigate),
+        owner: StoredValue::new(Owner::current()),
     }
 }
 
@@ -54,8 +53,8 @@ impl UrlState {
             query.remove("page");
         }
         let to = format!("{}{}", self.path.get_untracked(), query.to_query_string());
-        self.navigate.with_value(|navigate| {
-            navigate(
+        let go = move || {
+            use_navigate()(
                 &to,
                 NavigateOptions {
                     replace: true,
@@ -63,7 +62,11 @@ impl UrlState {
                     ..Default::default()
                 },
             )
-        });
+        };
+        match self.owner.get_value() {
+            Some(owner) => owner.with(go),
+            None => go(),
+        }
     }
 
     pub fn set_page(&self, page: i64) {
@@ -84,7 +87,7 @@ pub fn debounced(
     delay_ms: u64,
     run: impl Fn(String) + Clone + 'static,
 ) -> impl Fn(String) + 'static {
-    let pending = StoredValue::new_local(None::<leptos::prelude::TimeoutHandle>);
+    let pending = StoredValue::new(None::<leptos::prelude::TimeoutHandle>);
     move |text: String| {
         if let Some(h) = pending.get_value() {
             h.clear();

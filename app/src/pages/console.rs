@@ -88,7 +88,12 @@ pub fn ConsoleLayout() -> impl IntoView {
                             <path stroke-linecap="round" stroke-width="2" d="M4 6h16M4 12h16M4 18h16"/>
                         </svg>
                     </summary>
-                    <nav aria-label="Main" class="absolute left-0 mt-2 w-60 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
+                    <nav aria-label="Main" on:click=move |_| {
+                        // A link was chosen: the menu closes as the page changes.
+                        if let Some(menu) = menu.get_untracked() {
+                            menu.set_open(false);
+                        }
+                    } class="absolute left-0 mt-2 w-60 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
                         {nav()}
                     </nav>
                 </details>
