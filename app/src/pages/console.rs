@@ -81,7 +81,7 @@ pub fn ConsoleLayout() -> impl IntoView {
             "Skip to content"
         </a>
         <header class="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
-            <div class="flex h-14 items-center gap-3 px-4 lg:px-6">
+            <div class="flex h-14 items-center gap-2 px-4 sm:gap-3 lg:px-6">
                 <details class="relative lg:hidden" id="mobile-nav" node_ref=menu on:keydown=close_menu>
                     <summary node_ref=summary class="btn-secondary cursor-pointer list-none px-2 py-1" aria-label="Open navigation">
                         <svg class="h-5 w-5" fill="none" viewBox="0 0 24 24" stroke="currentColor" aria-hidden="true">
@@ -99,9 +99,9 @@ pub fn ConsoleLayout() -> impl IntoView {
                 </details>
                 <A href="/" attr:class="flex items-center gap-2 font-semibold text-slate-900">
                     <span class="grid h-7 w-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white" aria-hidden="true">"C"</span>
-                    <span>"Cantara"</span>
+                    <span class="sr-only sm:not-sr-only">"Cantara"</span>
                 </A>
-                <div class="ml-auto flex items-center gap-3">
+                <div class="ml-auto flex min-w-0 items-center gap-2 sm:gap-3">
                     <ThemeSwitch/>
                     <Suspense fallback=|| view! { <span class="text-sm text-slate-500">"Loading…"</span> }>
                         {move || Suspend::new(async move {
@@ -184,7 +184,7 @@ fn ViewerBar(viewer: Viewer) -> impl IntoView {
             <label for="tenant-switcher" class="sr-only">"Tenant"</label>
             <select
                 id="tenant-switcher"
-                class="input w-auto py-1 text-sm"
+                class="input w-auto max-w-[9rem] py-1 text-sm sm:max-w-xs"
                 disabled=move || !hydrated.get() || switch.pending().get()
                 on:change=move |ev| {
                     let tenant_id = event_target_value(&ev);
