@@ -131,6 +131,12 @@ test("lists keep their view in the URL, search as you type, and say when nothing
   await expect(page.getByLabel("Search users")).toHaveValue("adm");
   await expect(page.getByLabel("Account Source")).toHaveValue("local");
   await expect(page.getByTestId("user-row")).toHaveCount(1);
+  // A surname (any word start of the name) finds the person too.
+  await page.getByLabel("Account Source").selectOption("");
+  await page.getByLabel("Search users").fill("hopp");
+  await expect(page).toHaveURL(/q=hopp/);
+  await expect(page.locator('[data-username="grace@contoso.com"]')).toBeVisible();
+  await expect(page.getByTestId("user-row")).toHaveCount(1);
   // Nothing matches: say so, and offer to clear the filters.
   await page.getByLabel("Search users").fill("zzzz-nobody");
   await expect(page.getByTestId("no-match")).toContainText("No users match these filters.");

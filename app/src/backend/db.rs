@@ -181,6 +181,7 @@ impl Db {
         };
         db.migrate().await?;
         crate::backend::auth::accounts::refold_usernames(&db).await?;
+        crate::backend::auth::accounts::fill_name_words(&db).await?;
         if let Some(conn) = startup_lock.take() {
             // Closing the session releases the lock (also when this process dies mid-way).
             conn.close().await?;

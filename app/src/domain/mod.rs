@@ -7,6 +7,7 @@ pub mod directory;
 pub mod error;
 pub mod idp;
 pub mod ids;
+pub mod name_words;
 pub mod permission;
 pub mod provisioned;
 pub mod provisioning;

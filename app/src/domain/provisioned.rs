@@ -20,6 +20,9 @@ pub struct UserRecord {
     /// The work e-mail address, as sent (the store folds it).
     pub work_email: Option<String>,
     pub active: bool,
+    /// The words of the person's names the Users search finds them by
+    /// ([`super::name_words`]).
+    pub name_words: Vec<String>,
     pub document: Document,
 }
 

@@ -78,7 +78,7 @@ pub fn UsersPage() -> impl IntoView {
         </PageHeader>
         <div class="mb-3 flex flex-col gap-2 sm:flex-row sm:flex-wrap" role="search">
             <label for="user-search" class="sr-only">"Search users"</label>
-            <input id="user-search" type="search" class="input sm:max-w-sm" placeholder="Username, name or e-mail starts with…"
+            <input id="user-search" type="search" class="input sm:max-w-sm" placeholder="Username, e-mail or any word of the name…"
                 node_ref=search_input value=url.get("q") autocomplete="off"
                 on:input=move |ev| search(event_target_value(&ev))/>
             <label for="user-source" class="sr-only">"Account Source"</label>

@@ -58,6 +58,7 @@ pub fn user_record(document: Document) -> Result<UserRecord, ScimError> {
         .and_then(|e| e.get("value").and_then(Value::as_str))
         .map(str::to_owned);
     Ok(UserRecord {
+        name_words: crate::domain::name_words::of_document(&display_name, &document),
         username,
         display_name,
         external_id: document.get("externalId").and_then(|v| match v {

@@ -160,6 +160,13 @@ async fn main() -> anyhow::Result<()> {
         .map(|u| u.id.clone())
         .expect("a user");
 
+    // The surname cases find people only through the words of their names.
+    let by_surname = backend
+        .list_users(&tenant, "family777", None, None, Default::default(), 1)
+        .await?
+        .total;
+    println!("a search for \"family777\" finds {by_surname} users");
+
     let deep = args.users as i64 / 50 / 2;
     let cases: Vec<(&str, &str, String)> = vec![
         ("GET /users (page)", "GET", "/users".into()),
@@ -187,6 +194,16 @@ async fn main() -> anyhow::Result<()> {
             "users fn: search name",
             "POST",
             "search=given777&source=&status=&page=1".into(),
+        ),
+        (
+            "users fn: search surname",
+            "POST",
+            "search=family777&source=&status=&page=1".into(),
+        ),
+        (
+            "GET /users?q=family777 (page)",
+            "GET",
+            "/users?q=family777".into(),
         ),
         (
             "users fn: SCIM + deactivated",

@@ -501,3 +501,103 @@ async fn accented_names_are_found_whoever_wrote_them() {
         .json();
     assert_eq!(q["totalResults"], 1, "{q}");
 }
+
+#[tokio::test]
+async fn people_are_found_by_surname_and_by_any_word_of_their_name() {
+    let app = TestApp::new().await;
+    let s = app.admin_session().await;
+    let emile = app
+        .add_local_user("emile", "Émile Zola", "a-long-password-1")
+        .await;
+    let scim = Scim::new(&app).await;
+    let created = scim
+        .req(
+            "POST",
+            "/Users",
+            Some(serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "adele@contoso.example", "displayName": "Adele Vance",
+                "name": {"givenName": "Adele", "familyName": "Vance"},
+            })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let adele = created.json()["id"].as_str().unwrap().to_owned();
+    // A family name that is not in the display name.
+    let r = scim
+        .req(
+            "POST",
+            "/Users",
+            Some(serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "sam@contoso.example", "displayName": "Sam Smith-Jones (Contractor)",
+                "name": {"familyName": "Okonkwo"},
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let search = |term: &'static str| {
+        let (app, s) = (&app, s.clone());
+        async move {
+            let r = app
+                .call(
+                    "users",
+                    &[
+                        ("search", term),
+                        ("source", ""),
+                        ("status", ""),
+                        ("sort", "username"),
+                        ("page", "1"),
+                    ],
+                    Some(&s),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let json = r.json();
+            let names = json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["username"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>();
+            assert_eq!(json["total"], names.len(), "the count agrees with the rows");
+            names
+        }
+    };
+    assert_eq!(search("vance").await, ["adele@contoso.example"]);
+    assert_eq!(search("VAN").await, ["adele@contoso.example"]);
+    assert_eq!(search("zola").await, ["emile"], "a local user's surname");
+    for term in ["jones", "smith-j", "contractor", "okonkwo"] {
+        assert_eq!(search(term).await, ["sam@contoso.example"], "{term}");
+    }
+    // Still word starts, not substrings; the first word still works through the display name.
+    assert!(search("ance").await.is_empty());
+    assert_eq!(search("adele v").await, ["adele@contoso.example"]);
+    // A renamed person is found by the new name only.
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{adele}"),
+            Some(serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [
+                    {"op": "replace", "path": "displayName", "value": "Adele Wright"},
+                    {"op": "replace", "path": "name.familyName", "value": "Wright"},
+                ],
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(search("vance").await.is_empty(), "the old surname is gone");
+    assert_eq!(search("wright").await, ["adele@contoso.example"]);
+    // A deleted account's words go with it.
+    let r = app
+        .call("delete_user", &[("id", emile.as_str())], Some(&s))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account_word WHERE word = 'zola'")
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}

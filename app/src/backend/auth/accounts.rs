@@ -12,6 +12,7 @@ use crate::backend::db::{bit, flag};
 use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex, USERNAME_TAKEN};
 use crate::backend::{auth::passwords, Backend};
 use crate::domain::account::{fold_username, AccountSource, NewPassword, Username};
+use crate::domain::name_words;
 
 /// What sign-in needs to know about an account.
 #[derive(Debug, Clone)]
@@ -47,6 +48,9 @@ pub(crate) struct Provisioned<'a> {
     pub external_id: Option<&'a str>,
     pub work_email_folded: Option<&'a str>,
     pub doc_json: &'a str,
+    /// The search words as the `name_words` column stores them (the database copies them into
+    /// `account_word`).
+    pub name_words: &'a str,
 }
 
 /// A SCIM user's columns as a PUT, PATCH or adoption writes them.
@@ -68,8 +72,8 @@ pub(crate) async fn insert<'e>(
     sqlx::query(
         "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
          display_name_folded, source, is_active, is_admin, password_hash, sso_key, sso_subject, \
-         external_id, work_email_folded, scim_doc, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)",
+         external_id, work_email_folded, scim_doc, created_at, updated_at, version, name_words) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1, $17)",
     )
     .bind(a.id)
     .bind(a.tenant_id)
@@ -87,6 +91,10 @@ pub(crate) async fn insert<'e>(
     .bind(p.and_then(|p| p.work_email_folded))
     .bind(p.map(|p| p.doc_json))
     .bind(a.at)
+    .bind(match p {
+        Some(p) => p.name_words.to_owned(),
+        None => name_words::to_column(&name_words::name_words(a.display_name, &[])),
+    })
     .execute(conn)
     .await?;
     Ok(())
@@ -130,9 +138,11 @@ pub(crate) async fn insert_local(
     Ok(id)
 }
 
-/// The SET list a SCIM write shares: `$1`–`$9` as bound by [`bind_profile`].
-const PROFILE_SET: &str = "username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
-     external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, updated_at = $9, version = version + 1";
+/// The SET list a SCIM write shares: `$1`–`$10` as bound by [`bind_profile`].
+const PROFILE_SET: &str =
+    "username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
+     external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, updated_at = $9, \
+     name_words = $10, version = version + 1";
 
 fn bind_profile<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -148,6 +158,7 @@ fn bind_profile<'q>(
         .bind(bit(p.active))
         .bind(p.provisioned.doc_json)
         .bind(at)
+        .bind(p.provisioned.name_words)
 }
 
 /// Writes a SCIM user's columns over a live one still at `version`; `false` when it is not (a
@@ -161,8 +172,8 @@ pub(crate) async fn replace_provisioned(
     at: i64,
 ) -> std::result::Result<bool, sqlx::Error> {
     let sql = format!(
-        "UPDATE account SET {PROFILE_SET} WHERE account_id = $10 AND tenant_id = $11 \
-         AND source = 'scim' AND scim_deleted_at IS NULL AND version = $12"
+        "UPDATE account SET {PROFILE_SET} WHERE account_id = $11 AND tenant_id = $12 \
+         AND source = 'scim' AND scim_deleted_at IS NULL AND version = $13"
     );
     let done = bind_profile(sqlx::query(sqlx::AssertSqlSafe(sql)), profile, at)
         .bind(id)
@@ -183,7 +194,7 @@ pub(crate) async fn adopt_as_provisioned<'e>(
 ) -> std::result::Result<(), sqlx::Error> {
     let sql = format!(
         "UPDATE account SET source = 'scim', {PROFILE_SET} \
-         WHERE account_id = $10 AND tenant_id = $11 AND source = 'sso'"
+         WHERE account_id = $11 AND tenant_id = $12 AND source = 'sso'"
     );
     bind_profile(sqlx::query(sqlx::AssertSqlSafe(sql)), profile, at)
         .bind(id)
@@ -272,8 +283,8 @@ pub(crate) async fn update_local(
 ) -> Result<()> {
     sqlx::query(
         "UPDATE account SET username = $1, username_folded = $2, display_name = $3, display_name_folded = $8, \
-         is_admin = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, version = version + 1 \
-         WHERE account_id = $7",
+         is_admin = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, name_words = $9, \
+         version = version + 1 WHERE account_id = $7",
     )
     .bind(username.as_str())
     .bind(username.folded())
@@ -283,6 +294,7 @@ pub(crate) async fn update_local(
     .bind(at)
     .bind(id)
     .bind(fold_username(display_name))
+    .bind(name_words::to_column(&name_words::name_words(display_name, &[])))
     .execute(&mut *conn)
     .await
     .map_err(conflict_on_unique(UniqueIndex::AccountUsername, "username", USERNAME_TAKEN))?;
@@ -413,6 +425,52 @@ pub(crate) async fn refold_usernames(db: &crate::backend::Db) -> Result<()> {
         .await?;
     sqlx::query("INSERT INTO app_meta (meta_key, meta_value) VALUES ('username_folding', $1)")
         .bind(FOLDING)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Which [`name_words`] the stored `name_words` columns follow (`app_meta`).
+const NAME_WORDS: &str = "1";
+
+/// Fills `name_words` once for accounts made before the Users search found people by any word
+/// of their name (the database copies the words into `account_word`). One transaction: a
+/// crash leaves it to the next start.
+pub(crate) async fn fill_name_words(db: &crate::backend::Db) -> Result<()> {
+    let done: Option<String> =
+        sqlx::query_scalar("SELECT meta_value FROM app_meta WHERE meta_key = 'name_words'")
+            .fetch_optional(&db.pool)
+            .await?;
+    if done.as_deref() == Some(NAME_WORDS) {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query("SELECT account_id, display_name, scim_doc FROM account")
+        .fetch_all(&mut *tx)
+        .await?;
+    for r in rows {
+        let display_name: String = r.try_get("display_name")?;
+        let doc: Option<String> = r.try_get("scim_doc")?;
+        let doc = doc
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default();
+        let words = name_words::of_document(&display_name, &doc);
+        if words.is_empty() {
+            continue;
+        }
+        let id: String = r.try_get("account_id")?;
+        sqlx::query("UPDATE account SET name_words = $1 WHERE account_id = $2")
+            .bind(name_words::to_column(&words))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM app_meta WHERE meta_key = 'name_words'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO app_meta (meta_key, meta_value) VALUES ('name_words', $1)")
+        .bind(NAME_WORDS)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

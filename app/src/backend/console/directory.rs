@@ -166,8 +166,9 @@ impl Backend {
     }
 
     /// Users of a tenant, by username. `search` matches the start of the username, the display
-    /// name or the work e-mail (as Entra's own user search does), so every search is an index
-    /// range and the page stays fast with hundreds of thousands of users.
+    /// name or the work e-mail (as Entra's own user search does), or the start of any other word
+    /// of the name (a surname; [`crate::domain::name_words`]), so every search is index ranges
+    /// and the page stays fast with hundreds of thousands of users.
     pub async fn list_users(
         &self,
         tenant_id: &TenantId,
@@ -193,8 +194,12 @@ impl Backend {
             let range = |col: &str| {
                 format!("SELECT account_id FROM account WHERE tenant_id = $1 AND {col} >= ${lo} AND {col} < ${hi}")
             };
+            // A later word of the name or a surname: its own table, one range too.
+            let word = format!(
+                "SELECT account_id FROM account_word WHERE tenant_id = $1 AND word >= ${lo} AND word < ${hi}"
+            );
             from = format!(
-                "({} UNION {} UNION {}) m CROSS JOIN account a",
+                "({} UNION {} UNION {} UNION {word}) m CROSS JOIN account a",
                 range("username_folded"),
                 range("display_name_folded"),
                 range("work_email_folded")

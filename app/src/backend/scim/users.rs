@@ -38,6 +38,7 @@ struct Derived {
     username_folded: String,
     work_email_folded: Option<String>,
     json: String,
+    name_words: String,
 }
 
 fn derive(record: UserRecord) -> Derived {
@@ -45,6 +46,7 @@ fn derive(record: UserRecord) -> Derived {
         username_folded: fold_username(&record.username),
         work_email_folded: record.work_email.as_deref().map(fold_username),
         json: Value::Object(record.document.clone()).to_string(),
+        name_words: crate::domain::name_words::to_column(&record.name_words),
         record,
     }
 }
@@ -106,6 +108,7 @@ impl Derived {
                 external_id: self.record.external_id.as_deref(),
                 work_email_folded: self.work_email_folded.as_deref(),
                 doc_json: &self.json,
+                name_words: &self.name_words,
             },
         }
     }
