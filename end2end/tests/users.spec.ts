@@ -44,6 +44,10 @@ test("a SCIM user's page is read-only and the server refuses console edits of it
   await expect(attributes).toContainText("Rear Admiral");
   await expect(attributes).toContainText("Navy");
   await expect(page.getByTestId("user-groups")).toContainText("COBOL Committee");
+  // The requests that made and changed this user, as the Provisioning log shows them.
+  const history = page.getByRole("region", { name: "Provisioning history" });
+  await expect(history).toContainText("POST /Users");
+  await expect(history).toContainText("201 Created");
   // No way to edit it in the page…
   await expect(page.getByRole("button", { name: "Save user" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Delete" })).toHaveCount(0);

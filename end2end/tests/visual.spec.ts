@@ -78,7 +78,9 @@ test("every page: a title of its own, fits a phone, no accessibility violations 
   await page.setViewportSize({ width: 1280, height: 800 });
   await theme(page, false);
 
-  // Signed out: the sign-in page too.
+  // Signed out: the sign-in page too (signing out from a console page: "Page not found" has no header).
+  await page.goto("/");
+  await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   for (const dark of [false, true]) {

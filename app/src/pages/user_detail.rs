@@ -199,7 +199,8 @@ fn UserView(
             </p>
         })}
         <UserPermissions id=u.id.clone()/>
-        {can(Permission::Provisioning).then(|| view! { <ResourceHistory id=u.id.clone()/> })}
+        // Only Entra provisions: a local or single sign-on account has no history to show.
+        {(scim && can(Permission::Provisioning)).then(|| view! { <ResourceHistory id=u.id.clone()/> })}
         {(!scim && may_manage).then(|| view! { <LocalUserEditor detail=detail.user.clone() is_admin=detail.is_admin is_you=detail.is_you version=version toast=toast/> })}
     }
 }
