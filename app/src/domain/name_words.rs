@@ -70,14 +70,13 @@ fn is_dash(c: char) -> bool {
 }
 
 fn cut(word: &str) -> &str {
-    if word.len() <= MAX_WORD_BYTES {
-        return word;
-    }
-    let mut end = MAX_WORD_BYTES;
-    while !word.is_char_boundary(end) {
-        end -= 1;
-    }
-    &word[..end]
+    let end = word
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|&end| end <= MAX_WORD_BYTES)
+        .last()
+        .unwrap_or(0);
+    word.get(..end).unwrap_or(word)
 }
 
 #[cfg(test)]
