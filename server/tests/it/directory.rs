@@ -18,6 +18,37 @@ async fn json_call(app: &TestApp, name: &str, body: Value, cookie: &str) -> Repl
     app.send(req).await
 }
 
+/// The Users page as the console asks for it: (usernames in order, the reply).
+async fn users_found(
+    app: &TestApp,
+    cookie: &str,
+    search: &str,
+    sort: &str,
+) -> (Vec<String>, Value) {
+    let r = app
+        .call(
+            "users",
+            &[
+                ("search", search),
+                ("source", ""),
+                ("status", ""),
+                ("sort", sort),
+                ("page", "1"),
+            ],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let json = r.json();
+    let names = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect();
+    (names, json)
+}
+
 fn form(username: &str, password: &str, admin: bool) -> Value {
     json!({"username": username, "display_name": "Carol Local", "password": password, "is_admin": admin})
 }
@@ -402,28 +433,7 @@ async fn users_are_sorted_and_searched_by_prefix() {
     }
     let list = |sort: &'static str, search: &'static str| {
         let (app, s) = (&app, s.clone());
-        async move {
-            let r = app
-                .call(
-                    "users",
-                    &[
-                        ("search", search),
-                        ("source", ""),
-                        ("status", ""),
-                        ("sort", sort),
-                        ("page", "1"),
-                    ],
-                    Some(&s),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-            r.json()["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|u| u["username"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        }
+        async move { users_found(app, &s, search, sort).await.0 }
     };
     assert_eq!(
         list("username", "").await,
@@ -464,28 +474,7 @@ async fn accented_names_are_found_whoever_wrote_them() {
     assert_eq!(r.status, StatusCode::CREATED);
     let search = |term: &'static str| {
         let (app, s) = (&app, s.clone());
-        async move {
-            let r = app
-                .call(
-                    "users",
-                    &[
-                        ("search", term),
-                        ("source", ""),
-                        ("status", ""),
-                        ("sort", "username"),
-                        ("page", "1"),
-                    ],
-                    Some(&s),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-            r.json()["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|u| u["username"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        }
+        async move { users_found(app, &s, term, "username").await.0 }
     };
     // A local user's display name is folded like every other name (SQLite's lower() is ASCII).
     assert_eq!(search("émile").await, ["emile"]);
@@ -539,27 +528,7 @@ async fn people_are_found_by_surname_and_by_any_word_of_their_name() {
     let search = |term: &'static str| {
         let (app, s) = (&app, s.clone());
         async move {
-            let r = app
-                .call(
-                    "users",
-                    &[
-                        ("search", term),
-                        ("source", ""),
-                        ("status", ""),
-                        ("sort", "username"),
-                        ("page", "1"),
-                    ],
-                    Some(&s),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-            let json = r.json();
-            let names = json["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|u| u["username"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>();
+            let (names, json) = users_found(app, &s, term, "username").await;
             assert_eq!(json["total"], names.len(), "the count agrees with the rows");
             names
         }

@@ -93,7 +93,7 @@ pub(crate) async fn insert<'e>(
     .bind(a.at)
     .bind(match p {
         Some(p) => p.name_words.to_owned(),
-        None => name_words::to_column(&name_words::name_words(a.display_name, &[])),
+        None => name_words::column_of_name(a.display_name),
     })
     .execute(conn)
     .await?;
@@ -294,7 +294,7 @@ pub(crate) async fn update_local(
     .bind(at)
     .bind(id)
     .bind(fold_username(display_name))
-    .bind(name_words::to_column(&name_words::name_words(display_name, &[])))
+    .bind(name_words::column_of_name(display_name))
     .execute(&mut *conn)
     .await
     .map_err(conflict_on_unique(UniqueIndex::AccountUsername, "username", USERNAME_TAKEN))?;
@@ -335,6 +335,30 @@ pub(crate) async fn set_password_hash(
     Ok(())
 }
 
+/// Whether the one-time pass `key` of `app_meta` already ran at `version`.
+async fn pass_done(db: &crate::backend::Db, key: &str, version: &str) -> Result<bool> {
+    let done: Option<String> =
+        sqlx::query_scalar("SELECT meta_value FROM app_meta WHERE meta_key = $1")
+            .bind(key)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(done.as_deref() == Some(version))
+}
+
+/// Records in the pass's own transaction that `key` ran at `version`.
+async fn mark_pass_done(conn: &mut AnyConnection, key: &str, version: &str) -> Result<()> {
+    sqlx::query("DELETE FROM app_meta WHERE meta_key = $1")
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO app_meta (meta_key, meta_value) VALUES ($1, $2)")
+        .bind(key)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Which username comparison the stored `username_folded` values follow (`app_meta`).
 const FOLDING: &str = "nfkc-casefold-2";
 
@@ -342,11 +366,7 @@ const FOLDING: &str = "nfkc-casefold-2";
 /// before usernames were compared with NFKC and full case folding). A name that would then clash
 /// with another keeps its old key and is logged, so nothing is lost or merged.
 pub(crate) async fn refold_usernames(db: &crate::backend::Db) -> Result<()> {
-    let done: Option<String> =
-        sqlx::query_scalar("SELECT meta_value FROM app_meta WHERE meta_key = 'username_folding'")
-            .fetch_optional(&db.pool)
-            .await?;
-    if done.as_deref() == Some(FOLDING) {
+    if pass_done(db, "username_folding", FOLDING).await? {
         return Ok(());
     }
     let mut tx = db.begin_write().await?;
@@ -420,13 +440,7 @@ pub(crate) async fn refold_usernames(db: &crate::backend::Db) -> Result<()> {
             }
         }
     }
-    sqlx::query("DELETE FROM app_meta WHERE meta_key = 'username_folding'")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO app_meta (meta_key, meta_value) VALUES ('username_folding', $1)")
-        .bind(FOLDING)
-        .execute(&mut *tx)
-        .await?;
+    mark_pass_done(&mut tx, "username_folding", FOLDING).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -438,41 +452,41 @@ const NAME_WORDS: &str = "1";
 /// of their name (the database copies the words into `account_word`). One transaction: a
 /// crash leaves it to the next start.
 pub(crate) async fn fill_name_words(db: &crate::backend::Db) -> Result<()> {
-    let done: Option<String> =
-        sqlx::query_scalar("SELECT meta_value FROM app_meta WHERE meta_key = 'name_words'")
-            .fetch_optional(&db.pool)
-            .await?;
-    if done.as_deref() == Some(NAME_WORDS) {
+    if pass_done(db, "name_words", NAME_WORDS).await? {
         return Ok(());
     }
     let mut tx = db.begin_write().await?;
-    let rows = sqlx::query("SELECT account_id, display_name, scim_doc FROM account")
+    // In batches by id, so a large directory's documents are never all in memory at once.
+    let mut after = String::new();
+    loop {
+        let rows = sqlx::query(
+            "SELECT account_id, display_name, scim_doc FROM account WHERE account_id > $1 \
+             ORDER BY account_id LIMIT 1000",
+        )
+        .bind(&after)
         .fetch_all(&mut *tx)
         .await?;
-    for r in rows {
-        let display_name: String = r.try_get("display_name")?;
-        let doc: Option<String> = r.try_get("scim_doc")?;
-        let doc = doc
-            .and_then(|d| serde_json::from_str(&d).ok())
-            .unwrap_or_default();
-        let words = name_words::of_document(&display_name, &doc);
-        if words.is_empty() {
-            continue;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("account_id")?;
+        for r in &rows {
+            let display_name: String = r.try_get("display_name")?;
+            let doc: Option<String> = r.try_get("scim_doc")?;
+            let doc = doc
+                .and_then(|d| serde_json::from_str(&d).ok())
+                .unwrap_or_default();
+            let words = name_words::of_document(&display_name, &doc);
+            if words.is_empty() {
+                continue;
+            }
+            let id: String = r.try_get("account_id")?;
+            sqlx::query("UPDATE account SET name_words = $1 WHERE account_id = $2")
+                .bind(name_words::to_column(&words))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
         }
-        let id: String = r.try_get("account_id")?;
-        sqlx::query("UPDATE account SET name_words = $1 WHERE account_id = $2")
-            .bind(name_words::to_column(&words))
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
     }
-    sqlx::query("DELETE FROM app_meta WHERE meta_key = 'name_words'")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO app_meta (meta_key, meta_value) VALUES ('name_words', $1)")
-        .bind(NAME_WORDS)
-        .execute(&mut *tx)
-        .await?;
+    mark_pass_done(&mut tx, "name_words", NAME_WORDS).await?;
     tx.commit().await?;
     Ok(())
 }
