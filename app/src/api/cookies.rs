@@ -12,6 +12,10 @@ pub const SESSION: &str = "cantara_session";
 /// Binds a single sign-on under way to the browser that started it; only sent to `/oauth`.
 pub const SSO_BROWSER: &str = "cantara_sso";
 
+/// Where a test sign-in goes back to: `connect` for the Connect Microsoft Entra ID page (any
+/// other value, or none, is the identity provider's page). Only sent to `/oauth`.
+pub const TEST_RETURN: &str = "cantara_test_return";
+
 fn build(name: &str, value: &str, path: &str, max_age: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
@@ -39,6 +43,15 @@ pub fn sso_browser(token: &str, secure: bool) -> HeaderValue {
 /// `Set-Cookie` that drops the sign-in binding (the sign-in is over).
 pub fn clear_sso_browser(secure: bool) -> HeaderValue {
     build(SSO_BROWSER, "", "/oauth", 0, secure)
+}
+
+/// `Set-Cookie` remembering that a test sign-in started on the assistant's page.
+pub fn test_return_connect(secure: bool) -> HeaderValue {
+    build(TEST_RETURN, "connect", "/oauth", PENDING_TTL_SECS, secure)
+}
+
+pub fn clear_test_return(secure: bool) -> HeaderValue {
+    build(TEST_RETURN, "", "/oauth", 0, secure)
 }
 
 /// The value of one cookie from the request's `Cookie` headers; empty values count as none.
@@ -75,6 +88,8 @@ mod tests {
             clear_session(true),
             sso_browser("t", true),
             clear_sso_browser(true),
+            test_return_connect(true),
+            clear_test_return(true),
         ] {
             let c = c.to_str().unwrap().to_owned();
             assert!(c.contains("; HttpOnly; SameSite=Lax;"), "{c}");

@@ -16,9 +16,10 @@ pub async fn list_users(
     status: String,
     sort: Option<String>,
     page: i64,
+    sign_in: Option<String>,
 ) -> Result<Page<UserRow>, AppError> {
     use super::guard::{fail, require};
-    use crate::domain::directory::UserSort;
+    use crate::domain::directory::{SignInFilter, UserSort};
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Directory).await?;
     let source = crate::domain::account::AccountSource::from_db(&source);
@@ -33,6 +34,7 @@ pub async fn list_users(
             &search,
             source,
             active,
+            SignInFilter::parse(sign_in.as_deref().unwrap_or_default()),
             UserSort::parse(sort.as_deref().unwrap_or_default()),
             page,
         )

@@ -63,6 +63,7 @@ pub async fn require(access: impl Into<Access>) -> Result<(Backend, SessionInfo)
     let action = match access {
         Access::Permission(p) => p.action(),
         Access::Operator => "manage tenants",
+        Access::AnyOf(_) => "connect Microsoft Entra ID",
         Access::Public | Access::SignedIn => "do this",
     };
     let path = use_context::<Parts>()

@@ -6,6 +6,7 @@
 #[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod directory;
+pub mod entra_setup;
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;
 pub mod identity_providers;

@@ -116,6 +116,7 @@ async fn store(db: &Db, batch: &[ActivityEvent]) -> Result<()> {
         .execute(&mut *tx)
         .await?;
     }
+    crate::backend::entra_setup::milestones::record(&mut tx, db.kind, batch).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -210,6 +211,7 @@ impl Backend {
                     resource_id: r.try_get("resource_id")?,
                     detail: r.try_get("detail")?,
                     filter: r.try_get("filter")?,
+                    listed: None,
                 })
             })
             .collect()
@@ -257,8 +259,23 @@ impl Backend {
         .bind(resource.unwrap_or(""))
         .fetch_one(&self.db.pool)
         .await?;
-        // The newest refusal for a token, unless a request has succeeded since.
-        let refused = sqlx::query(
+        let refused = if resource.is_none() {
+            self.latest_refusal(tenant_id).await?
+        } else {
+            None
+        };
+        Ok(ActivityPage {
+            entries,
+            total,
+            page,
+            per_page: ACTIVITY_PER_PAGE,
+            refused,
+        })
+    }
+
+    /// The newest request refused for its token, unless a request has succeeded since.
+    pub async fn latest_refusal(&self, tenant_id: &TenantId) -> Result<Option<ActivityEntry>> {
+        sqlx::query(
             "SELECT e.at, e.method, e.path, e.status, e.resource_id, e.detail, e.filter, \
              CAST(NULL AS TEXT) AS username, CAST(NULL AS TEXT) AS group_name FROM provisioning_event e \
              WHERE e.tenant_id = $1 AND e.status = 401 AND NOT EXISTS \
@@ -270,14 +287,7 @@ impl Backend {
         .await?
         .as_ref()
         .map(entry)
-        .transpose()?;
-        Ok(ActivityPage {
-            entries,
-            total,
-            page,
-            per_page: ACTIVITY_PER_PAGE,
-            refused: if resource.is_none() { refused } else { None },
-        })
+        .transpose()
     }
 
     /// Records a request refused for its token in the tenant's log, at most

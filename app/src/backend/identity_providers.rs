@@ -39,6 +39,7 @@ fn to_view(r: &AnyRow) -> Result<IdpView> {
         last_test: r
             .try_get::<Option<String>, _>("last_test_result")?
             .and_then(|j| serde_json::from_str(&j).ok()),
+        binding: None,
         form: IdpForm {
             name: r.try_get("name")?,
             description: r.try_get("description")?,
@@ -164,8 +165,15 @@ impl Backend {
         .ok_or(DomainError::NotFound("identity provider"))
     }
 
+    /// One provider, with the identity binding of its last successful test sign-in.
     pub async fn get_identity_provider(&self, tenant_id: &TenantId, id: &IdpId) -> Result<IdpView> {
-        to_view(&self.identity_provider_row(tenant_id, id).await?)
+        let mut view = to_view(&self.identity_provider_row(tenant_id, id).await?)?;
+        if let Some(test) = &view.last_test {
+            view.binding = self
+                .identity_binding(tenant_id, &view.form.username_attribute, test)
+                .await?;
+        }
+        Ok(view)
     }
 
     /// Creates (`id` None) or updates an identity provider. Nothing is saved if any field is

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod console;
 pub mod crypto;
 pub mod db;
+pub mod entra_setup;
 pub mod error;
 pub mod identity_providers;
 pub mod keyed_locks;

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod badge;
+pub mod binding_result;
 pub mod copy_button;
 pub mod dialog;
 pub mod empty_state;

@@ -89,6 +89,28 @@ impl UserSort {
     }
 }
 
+/// The Users page's sign-in filter: where single sign-on and SCIM have not met (yet).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInFilter {
+    #[default]
+    Any,
+    /// Accounts made at a first single sign-on that Entra never provisioned.
+    SsoNotProvisioned,
+    /// Accounts Entra provisioned that nobody has signed in to with single sign-on.
+    ProvisionedNeverSignedIn,
+}
+
+impl SignInFilter {
+    /// From the page's select value (`sso_not_provisioned`, `never_signed_in`); else `Any`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "sso_not_provisioned" => Self::SsoNotProvisioned,
+            "never_signed_in" => Self::ProvisionedNeverSignedIn,
+            _ => Self::Any,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
     pub id: String,
@@ -152,19 +174,6 @@ pub struct UserDetail {
     /// The signed-in person's own account (which they may neither deactivate nor delete).
     pub is_you: bool,
 }
-
-/// The guide's attribute mapping (Step 3, "Verify Group and User Attribute Mappings"), in its order.
-pub const GUIDE_MAPPING: &[&str] = &[
-    "userName",
-    "active",
-    "displayName",
-    "emails[type eq \"work\"].value",
-    "name.givenName",
-    "name.familyName",
-    "name.formatted",
-    "phoneNumbers[type eq \"mobile\"].value",
-    "externalId",
-];
 
 /// What an administrator enters for a local account. An empty password keeps the current one
 /// (and is refused for a new account).

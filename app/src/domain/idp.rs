@@ -344,6 +344,9 @@ pub struct IdpView {
     pub last_check: Option<(i64, bool)>,
     /// The last "Test sign-in" since the configuration was last saved.
     pub last_test: Option<super::sso::TestSignIn>,
+    /// Whether the last successful test's person meets an account Entra provisioned.
+    #[serde(default)]
+    pub binding: Option<super::identity_binding::IdentityBinding>,
     pub form: IdpForm,
 }
 

@@ -3,8 +3,11 @@
 //! Nothing here touches the database or HTTP; the `backend` module (server only) owns those.
 
 pub mod account;
+pub mod attribute_check;
 pub mod directory;
+pub mod entra_setup;
 pub mod error;
+pub mod identity_binding;
 pub mod idp;
 pub mod ids;
 pub mod name_words;

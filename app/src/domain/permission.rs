@@ -161,7 +161,14 @@ pub enum Access {
     Permission(Permission),
     /// A local administrator of the Default tenant: creates tenants and enters any of them.
     Operator,
+    /// Signed in and holding at least one of these (a page that serves two kinds of admin).
+    AnyOf(PermissionSet),
 }
+
+/// The Connect Microsoft Entra ID assistant serves both admins its steps need.
+pub const CONNECT_ENTRA: Access = Access::AnyOf(PermissionSet(
+    (1 << Permission::IdentityProviders as u8) | (1 << Permission::Provisioning as u8),
+));
 
 impl From<Permission> for Access {
     fn from(p: Permission) -> Self {
@@ -248,6 +255,7 @@ impl Grants {
             Access::Public | Access::SignedIn => true,
             Access::Permission(p) => self.has(p),
             Access::Operator => self.is_operator,
+            Access::AnyOf(set) => set.iter().any(|p| self.has(p)),
         }
     }
 }
@@ -308,6 +316,7 @@ mod tests {
         assert!(none.allows(Access::SignedIn));
         assert!(!none.allows(Access::Permission(Permission::Directory)));
         assert!(!none.allows(Access::Operator));
+        assert!(!none.allows(CONNECT_ENTRA));
         let viewer = Grants {
             permissions: PermissionSet::only(Permission::Directory),
             ..Grants::default()
@@ -315,5 +324,13 @@ mod tests {
         assert!(viewer.allows(Access::Permission(Permission::Directory)));
         assert!(!viewer.allows(Access::Permission(Permission::Users)));
         assert!(!viewer.has_nothing());
+        assert!(!viewer.allows(CONNECT_ENTRA));
+        for p in [Permission::IdentityProviders, Permission::Provisioning] {
+            let one = Grants {
+                permissions: PermissionSet::only(p),
+                ..Grants::default()
+            };
+            assert!(one.allows(CONNECT_ENTRA));
+        }
     }
 }

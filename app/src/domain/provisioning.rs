@@ -38,6 +38,9 @@ pub struct ActivityEvent {
     pub detail: Option<String>,
     /// A list's `filter` parameter as sent (at most [`FILTER_KEPT`] characters).
     pub filter: Option<String>,
+    /// A list answer's number of matches (not stored; the assistant's milestones use it).
+    #[serde(default)]
+    pub listed: Option<i64>,
 }
 
 /// How much of a list request's filter is kept.

@@ -12,26 +12,43 @@ use crate::components::hydration::use_hydrated;
 use crate::components::theme::ThemeSwitch;
 use crate::components::toast::{provide_toast, Toast};
 use crate::domain::error::AppError;
-use crate::domain::permission::{Grants, Permission};
+use crate::domain::permission::{Access, Grants, Permission, CONNECT_ENTRA};
 use crate::domain::viewer::Viewer;
 
-/// Navigation entries in the contract's order: (label, path, the permission that shows it).
+/// Navigation entries in the contract's order: (label, path, what shows it).
 /// Operators hold every permission, so Tenants shows for them as for Provisioning holders.
-const NAV: &[(&str, &str, Permission)] = &[
+const NAV: &[(&str, &str, Access)] = &[
     (
         "Identity Providers",
         "/identity-providers",
-        Permission::IdentityProviders,
+        Access::Permission(Permission::IdentityProviders),
     ),
-    ("Users", "/users", Permission::Directory),
-    ("Security Groups", "/security-groups", Permission::Directory),
+    ("Users", "/users", Access::Permission(Permission::Directory)),
+    (
+        "Security Groups",
+        "/security-groups",
+        Access::Permission(Permission::Directory),
+    ),
     (
         "Security Topics",
         "/security-topics",
-        Permission::SecurityTopics,
+        Access::Permission(Permission::SecurityTopics),
     ),
-    ("Provisioning", "/provisioning", Permission::Provisioning),
-    ("Tenants", "/tenants", Permission::Provisioning),
+    (
+        "Provisioning",
+        "/provisioning",
+        Access::Permission(Permission::Provisioning),
+    ),
+    (
+        "Tenants",
+        "/tenants",
+        Access::Permission(Permission::Provisioning),
+    ),
+    (
+        "Connect Microsoft Entra ID",
+        "/connect-entra",
+        CONNECT_ENTRA,
+    ),
 ];
 
 /// Sends the browser to the sign-in page (after a session ended mid-visit).
@@ -145,7 +162,7 @@ fn NavLinks(grants: Grants) -> impl IntoView {
         <ul class="space-y-1">
             {NAV
                 .iter()
-                .filter(|(_, _, needs)| grants.has(*needs))
+                .filter(|(_, _, needs)| grants.allows(*needs))
                 .map(|(label, href, _)| {
                     view! {
                         <li>

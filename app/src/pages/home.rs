@@ -3,9 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::entra_setup::get_entra_setup_steps;
 use crate::components::access::use_grants;
 use crate::components::page_header::PageHeader;
-use crate::domain::permission::Permission;
+use crate::domain::entra_setup::StepStatus;
+use crate::domain::permission::{Permission, CONNECT_ENTRA};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -36,12 +38,41 @@ pub fn HomePage() -> impl IntoView {
         ),
     ];
     let grants = use_grants();
+    let may_connect = grants.allows(CONNECT_ENTRA);
+    // Only asked for by those who may use the assistant (anyone else would be refused).
+    let steps_done = Resource::new(
+        || (),
+        move |_| async move {
+            if may_connect {
+                get_entra_setup_steps().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     view! {
         <PageHeader
             title="Welcome to Cantara"
             document_title="Home"
             description="Connect your identity provider for single sign-on, and let it provision users and security groups into this tenant."
         />
+        <Show when=move || may_connect>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let statuses = steps_done.await.ok()?;
+                    let done = statuses.iter().filter(|s| **s == StepStatus::Done).count();
+                    (done < statuses.len()).then(|| view! {
+                        <section class="card mb-6 flex flex-col gap-3 border-indigo-200 sm:flex-row sm:items-center sm:justify-between" data-testid="connect-cta" aria-labelledby="connect-cta-title">
+                            <div>
+                                <h2 id="connect-cta-title" class="font-semibold">"Connect Microsoft Entra ID"</h2>
+                                <p class="mt-1 text-sm text-slate-600">{format!("{done} of {} steps done. The assistant walks the guide with this tenant's values and checks each step.", statuses.len())}</p>
+                            </div>
+                            <A href="/connect-entra" attr:class="btn-primary shrink-0">"Continue setup"</A>
+                        </section>
+                    })
+                })}
+            </Transition>
+        </Show>
         <ol class="grid gap-4 md:grid-cols-2 xl:grid-cols-4">
             {steps
                 .into_iter()

@@ -14,13 +14,16 @@ use crate::api::identity_providers::{
 };
 use crate::components::access::{can, error_view};
 use crate::components::badge::{Badge, Tone};
+use crate::components::binding_result::BindingResult;
 use crate::components::copy_button::CopyButton;
 use crate::components::dialog::Dialog;
 use crate::components::field::{BoundField, Switch};
 use crate::components::hydration::use_hydrated;
 use crate::components::page_header::PageHeader;
 use crate::components::toast::use_toast;
+use crate::domain::entra_setup::entra_advice;
 use crate::domain::error::AppError;
+use crate::domain::identity_binding::IdentityBinding;
 use crate::domain::idp::{entra_endpoints, AuthMethod, IdpAuditEntry, IdpForm, IdpView};
 use crate::domain::permission::Permission;
 use crate::domain::sso::{TestOutcome, TestSignIn};
@@ -155,6 +158,7 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
     let has_secret = RwSignal::new(initial.as_ref().is_some_and(|v| v.has_secret));
     let active = RwSignal::new(initial.as_ref().is_some_and(|v| v.active));
     let last_test = RwSignal::new(initial.as_ref().and_then(|v| v.last_test.clone()));
+    let binding = RwSignal::new(initial.as_ref().and_then(|v| v.binding.clone()));
     let save = ServerAction::<SaveIdentityProvider>::new();
     let activate = ServerAction::<ActivateIdentityProvider>::new();
     let redirect = Resource::new(|| (), |_| get_redirect_url());
@@ -174,6 +178,7 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
             has_secret.set(view.has_secret);
             active.set(view.active);
             last_test.set(view.last_test.clone());
+            binding.set(view.binding.clone());
             f.client_secret.set(String::new());
             toast.set(Some(Ok(format!("{} saved.", view.form.name))));
             if is_new {
@@ -421,7 +426,7 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                         title="Signs you in at the provider with the saved configuration; no session is started">"Test sign-in"</a>
                 })}
             </div>
-            {move || last_test.get().map(|t| view! { <TestResult test=t/> })}
+            {move || last_test.get().map(|t| view! { <TestResult test=t binding=binding.get()/> })}
             {move || check.value().get().map(|r| match r {
                 Ok(items) => view! {
                     <ul class="card space-y-2 text-sm" data-testid="check-results" aria-label="Configuration check">
@@ -568,7 +573,7 @@ fn focus_by_id(id: &str) {
 /// What the last test sign-in found: the person and every claim, or what went wrong.
 /// Back from `Test sign-in` (`?tested=1`): the result scrolls into view and takes the focus.
 #[component]
-fn TestResult(test: TestSignIn) -> impl IntoView {
+fn TestResult(test: TestSignIn, binding: Option<IdentityBinding>) -> impl IntoView {
     let query = use_query_map();
     let anchor = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
@@ -581,7 +586,7 @@ fn TestResult(test: TestSignIn) -> impl IntoView {
     });
     view! {
         <div node_ref=anchor id="test-result" tabindex="-1" class="scroll-mt-20 outline-none">
-            <TestOutcomeView test=test/>
+            <TestOutcomeView test=test binding=binding/>
         </div>
     }
 }
@@ -599,7 +604,7 @@ fn claim_value(name: &str, value: String) -> String {
 }
 
 #[component]
-fn TestOutcomeView(test: TestSignIn) -> impl IntoView {
+fn TestOutcomeView(test: TestSignIn, binding: Option<IdentityBinding>) -> impl IntoView {
     let when = format!("{} by {}", format_utc(test.at), test.by);
     match test.outcome {
         TestOutcome::Succeeded { username, display_name, claims } => view! {
@@ -612,6 +617,7 @@ fn TestOutcomeView(test: TestSignIn) -> impl IntoView {
                     <dt class="font-medium">"Username"</dt><dd data-testid="test-username">{username}</dd>
                     <dt class="font-medium">"Display name"</dt><dd data-testid="test-display-name">{display_name}</dd>
                 </dl>
+                {binding.map(|b| view! { <BindingResult binding=b/> })}
                 <details>
                     <summary class="cursor-pointer text-indigo-700">{format!("Claims ({})", claims.len())}</summary>
                     <table class="mt-2 w-full text-left text-xs">
@@ -631,6 +637,10 @@ fn TestOutcomeView(test: TestSignIn) -> impl IntoView {
                     <span class="text-slate-500">{when}</span>
                 </div>
                 <p>{failure.message()}</p>
+                {
+                    let advice = entra_advice(&failure, "");
+                    (advice != failure.message()).then(|| view! { <p class="text-slate-700" data-testid="entra-advice">{format!("In Microsoft Entra ID: {advice}")}</p> })
+                }
             </section>
         }.into_any(),
     }

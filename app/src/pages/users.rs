@@ -47,12 +47,17 @@ pub fn UsersPage() -> impl IntoView {
                 url.get("status"),
                 url.get("sort"),
                 url.page(),
+                url.get("sign_in"),
             )
         },
-        |(search, source, status, sort, page)| list_users(search, source, status, Some(sort), page),
+        |(search, source, status, sort, page, sign_in)| {
+            list_users(search, source, status, Some(sort), page, Some(sign_in))
+        },
     );
     let filtering = move || {
-        !url.get("q").is_empty() || !url.get("source").is_empty() || !url.get("status").is_empty()
+        ["q", "source", "status", "sign_in"]
+            .iter()
+            .any(|k| !url.get(k).is_empty())
     };
     let search_input = NodeRef::<leptos::html::Input>::new();
     let clear = Callback::new(move |_| {
@@ -63,6 +68,7 @@ pub fn UsersPage() -> impl IntoView {
             ("q", String::new()),
             ("source", String::new()),
             ("status", String::new()),
+            ("sign_in", String::new()),
         ]);
     });
     let search = debounced(250, move |q: String| url.set(&[("q", q.trim().to_owned())]));
@@ -86,12 +92,19 @@ pub fn UsersPage() -> impl IntoView {
                 <option value="" selected=selected("source", "")>"All sources"</option>
                 <option value="scim" selected=selected("source", "scim")>"SCIM"</option>
                 <option value="local" selected=selected("source", "local")>"Local"</option>
+                <option value="sso" selected=selected("source", "sso")>"SSO"</option>
             </select>
             <label for="user-status" class="sr-only">"Status"</label>
             <select id="user-status" class="input sm:w-44" on:change=move |ev| url.set(&[("status", event_target_value(&ev))])>
                 <option value="" selected=selected("status", "")>"All statuses"</option>
                 <option value="active" selected=selected("status", "active")>"Active"</option>
                 <option value="deactivated" selected=selected("status", "deactivated")>"Deactivated"</option>
+            </select>
+            <label for="user-sign-in" class="sr-only">"Sign-in"</label>
+            <select id="user-sign-in" class="input sm:w-72" on:change=move |ev| url.set(&[("sign_in", event_target_value(&ev))])>
+                <option value="" selected=selected("sign_in", "")>"Any sign-in"</option>
+                <option value="sso_not_provisioned" selected=selected("sign_in", "sso_not_provisioned")>"Signed in with SSO but not provisioned"</option>
+                <option value="never_signed_in" selected=selected("sign_in", "never_signed_in")>"Provisioned but never signed in"</option>
             </select>
             <label for="user-sort" class="sr-only">"Sort by"</label>
             <select id="user-sort" class="input sm:w-52" on:change=move |ev| url.set(&[("sort", event_target_value(&ev))])>

@@ -24,16 +24,35 @@ pub async fn start(
     }
 }
 
+/// `?return=connect`: the test was started on the Connect Microsoft Entra ID page, which the
+/// browser goes back to (remembered in a cookie sent only to `/oauth`).
+#[derive(serde::Deserialize)]
+pub struct TestFrom {
+    #[serde(rename = "return")]
+    back_to: Option<String>,
+}
+
 pub async fn test(
     State(backend): State<Backend>,
     session: Option<Extension<SessionInfo>>,
     Path(idp_id): Path<app::domain::ids::IdpId>,
+    Query(from): Query<TestFrom>,
 ) -> Response {
     let Some(Extension(session)) = session else {
         return Redirect::to("/login").into_response();
     };
     match backend.start_test_sign_in(&session, &idp_id).await {
-        Ok(start) => to_provider(&backend, start),
+        Ok(start) => {
+            let mut res = to_provider(&backend, start);
+            let secure = backend.config.secure_cookies();
+            let back = if from.back_to.as_deref() == Some("connect") {
+                cookies::test_return_connect(secure)
+            } else {
+                cookies::clear_test_return(secure)
+            };
+            res.headers_mut().append(header::SET_COOKIE, back);
+            res
+        }
         Err(failure) => failure_page(&failure, Some(session.tenant_id.as_str())),
     }
 }
@@ -45,6 +64,7 @@ pub async fn callback(
     Query(response): Query<AuthorizationResponse>,
 ) -> Response {
     let browser = cookies::value(&headers, cookies::SSO_BROWSER);
+    let to_connect = cookies::value(&headers, cookies::TEST_RETURN) == Some("connect");
     let outcome = backend
         .finish_sso(&response, browser, session.as_ref().map(|s| &s.0))
         .await;
@@ -56,6 +76,9 @@ pub async fn callback(
                 .append(header::SET_COOKIE, cookies::session(&session_token, secure));
             res
         }
+        SsoOutcome::Tested { .. } if to_connect => {
+            Redirect::to("/connect-entra?tested=1").into_response()
+        }
         SsoOutcome::Tested { idp_id } => {
             Redirect::to(&format!("/identity-providers/{idp_id}?tested=1")).into_response()
         }
@@ -66,6 +89,10 @@ pub async fn callback(
     };
     res.headers_mut()
         .append(header::SET_COOKIE, cookies::clear_sso_browser(secure));
+    if to_connect {
+        res.headers_mut()
+            .append(header::SET_COOKIE, cookies::clear_test_return(secure));
+    }
     res
 }
 

@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::error::FailureDetail;
-use super::reply::TouchedResource;
+use super::reply::{Listed, TouchedResource};
 
 /// Where the token check leaves why it refused a request, for this layer to record.
 #[derive(Clone, Default)]
@@ -107,6 +107,7 @@ pub async fn record(
                     .unwrap_or_else(|| TokenRefusal::Unknown.describe()),
             ),
             filter,
+            listed: None,
         });
         return res;
     }
@@ -138,6 +139,7 @@ pub async fn record(
             .or(named),
         detail: res.extensions().get::<FailureDetail>().map(|d| d.0.clone()),
         filter,
+        listed: res.extensions().get::<Listed>().map(|l| l.0),
     });
     res
 }

@@ -40,7 +40,7 @@ pub async fn list_groups(who: Provisioner, ListRequest(p): ListRequest) -> Outco
     for g in &groups {
         items.push(group_json(&who, g, &p.projection).await?);
     }
-    Ok(Reply::ok(render::list(total, p.start, items)))
+    Ok(Reply::list(total, p.start, items))
 }
 
 pub async fn create_group(who: Provisioner, p: Projected, ScimJson(body): ScimJson) -> Outcome {

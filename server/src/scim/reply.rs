@@ -15,12 +15,18 @@ pub type Outcome = Result<Reply, ScimFailure>;
 #[derive(Debug, Clone)]
 pub struct TouchedResource(pub String);
 
+/// How many resources a list answer matched (the activity log tells Entra's Test Connection,
+/// a query for a made-up userName answered with none, from a query that found someone).
+#[derive(Debug, Clone, Copy)]
+pub struct Listed(pub i64);
+
 pub struct Reply {
     status: StatusCode,
     body: Option<Value>,
     location: Option<String>,
     version: Option<i64>,
     resource_id: Option<String>,
+    listed: Option<i64>,
 }
 
 impl Reply {
@@ -32,6 +38,15 @@ impl Reply {
             location: None,
             version: None,
             resource_id: None,
+            listed: None,
+        }
+    }
+
+    /// `200` with a ListResponse of `total` matches.
+    pub fn list(total: i64, start: i64, resources: Vec<Value>) -> Self {
+        Self {
+            listed: Some(total),
+            ..Self::ok(render::list(total, start, resources))
         }
     }
 
@@ -43,6 +58,7 @@ impl Reply {
             location: None,
             version: Some(version),
             resource_id: Some(id.to_owned()),
+            listed: None,
         }
     }
 
@@ -62,6 +78,7 @@ impl Reply {
             location: None,
             version: None,
             resource_id: Some(id.to_owned()),
+            listed: None,
         }
     }
 }
@@ -85,6 +102,9 @@ impl IntoResponse for Reply {
         }
         if let Some(id) = self.resource_id {
             res.extensions_mut().insert(TouchedResource(id));
+        }
+        if let Some(n) = self.listed {
+            res.extensions_mut().insert(Listed(n));
         }
         res
     }

@@ -33,9 +33,5 @@ pub async fn search(who: Provisioner, ListRequest(p): ListRequest) -> Outcome {
     for g in &groups {
         items.push(group_json(&who, g, &p.projection).await?);
     }
-    Ok(Reply::ok(render::list(
-        users_total + groups_total,
-        p.start,
-        items,
-    )))
+    Ok(Reply::list(users_total + groups_total, p.start, items))
 }

@@ -22,7 +22,7 @@ pub async fn list_users(who: Provisioner, ListRequest(p): ListRequest) -> Outcom
         .iter()
         .map(|u| render::user(&who.base, u, &p.projection))
         .collect();
-    Ok(Reply::ok(render::list(total, p.start, items)))
+    Ok(Reply::list(total, p.start, items))
 }
 
 pub async fn create_user(who: Provisioner, p: Projected, ScimJson(body): ScimJson) -> Outcome {

@@ -3,6 +3,7 @@
 //! `cantara` binary for the CLI and first start.
 
 mod cli;
+mod connect_entra;
 mod console;
 mod database;
 mod directory;

@@ -240,15 +240,15 @@ impl Provider {
 }
 
 /// A sign-in started at `/oauth/start/…` (or `/oauth/test/…`): what the browser carries.
-struct Started {
+pub(crate) struct Started {
     authorize: url::Url,
-    state: String,
-    nonce: String,
-    browser: String,
+    pub(crate) state: String,
+    pub(crate) nonce: String,
+    pub(crate) browser: String,
 }
 
 impl Started {
-    fn param(&self, name: &str) -> Option<String> {
+    pub(crate) fn param(&self, name: &str) -> Option<String> {
         self.authorize
             .query_pairs()
             .find(|(k, _)| k == name)
@@ -281,7 +281,7 @@ async fn standard() -> (TestApp, Provider, String) {
     app_with(Provider::form).await
 }
 
-async fn start_at(app: &TestApp, path: &str, cookie: Option<&str>) -> Started {
+pub(crate) async fn start_at(app: &TestApp, path: &str, cookie: Option<&str>) -> Started {
     let r = app.get(path, cookie).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.body);
     let authorize = url::Url::parse(r.header("location").unwrap()).unwrap();
@@ -318,7 +318,12 @@ async fn start(app: &TestApp) -> Started {
 }
 
 /// The browser's return to the Redirect URL.
-async fn back(app: &TestApp, query: &str, browser: Option<&str>, session: Option<&str>) -> Reply {
+pub(crate) async fn back(
+    app: &TestApp,
+    query: &str,
+    browser: Option<&str>,
+    session: Option<&str>,
+) -> Reply {
     let mut cookies = vec![];
     if let Some(b) = browser {
         cookies.push(format!("cantara_sso={b}"));

@@ -11,7 +11,7 @@ use crate::backend::error::{DomainError, Result};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::directory::{
-    GroupDetail, GroupRef, GroupRow, MemberRow, Page, UserDetail, UserRow, UserSort, GUIDE_MAPPING,
+    GroupDetail, GroupRef, GroupRow, MemberRow, Page, SignInFilter, UserDetail, UserRow, UserSort,
     PER_PAGE,
 };
 
@@ -100,9 +100,9 @@ fn attributes(doc: &Value) -> Vec<(String, String)> {
     let mut all = vec![];
     walk("", doc, &mut all);
     let rank = |k: &str| {
-        GUIDE_MAPPING
+        crate::domain::attribute_check::GUIDE_MAPPINGS
             .iter()
-            .position(|m| *m == k)
+            .position(|m| m.target == k)
             .unwrap_or(usize::MAX)
     };
     all.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
@@ -175,6 +175,7 @@ impl Backend {
         search: &str,
         source_filter: Option<AccountSource>,
         active: Option<bool>,
+        sign_in: SignInFilter,
         sort: UserSort,
         page: i64,
     ) -> Result<Page<UserRow>> {
@@ -216,6 +217,13 @@ impl Backend {
             args.push(Arg::Int(i64::from(a)));
             clause.push_str(&format!(" AND a.is_active = ${}", args.len()));
         }
+        clause.push_str(match sign_in {
+            SignInFilter::Any => "",
+            SignInFilter::SsoNotProvisioned => " AND a.source = 'sso'",
+            SignInFilter::ProvisionedNeverSignedIn => {
+                " AND a.source = 'scim' AND a.sso_key IS NULL"
+            }
+        });
         let n = args.len();
         let order = match sort {
             UserSort::Username => "a.username_folded",
