@@ -54,6 +54,7 @@ test("every page: a title of its own, fits a phone, no accessibility violations 
     { path: `/security-topics/${topicId}`, title: /^.+ · Cantara$/ as unknown as string, name: "security-topic" },
     { path: "/provisioning", title: "Provisioning · Cantara", name: "provisioning" },
     { path: "/tenants", title: "Tenants · Cantara", name: "tenants" },
+    { path: "/connect-entra", title: "Connect Microsoft Entra ID · Cantara", name: "connect-entra" },
     { path: "/no-such-page", title: "Page not found · Cantara", name: "not-found" },
   ];
   const titles = new Set<string>();

@@ -62,16 +62,18 @@ pub fn mismatch(
             username_claim: Some(claim),
             ..
         }) => format!(
-            "Entra provisions this person as userName “{username}”, which is their {claim} claim, while the Username Attribute {username_attribute} gave “{signed_in_as}”. Change the identity provider's Username Attribute to {claim}, or map externalId from objectId in Entra's Attribute Mappings."
+            "Change the identity provider's Username Attribute to {claim}, which gives “{username}”; or, in Entra's Attribute Mappings, map externalId from objectId so that the two meet whatever the names."
         ),
         Some(Candidate {
-            username,
             email_claim: Some(claim),
             ..
-        }) => format!(
-            "Entra provisions this person as userName “{username}”, but their sign-in gives “{signed_in_as}” ({username_attribute}). In Entra's Attribute Mappings, map userName from userPrincipalName (the default, which preferred_username carries), or set the identity provider's Username Attribute to {claim}. Mapping externalId from objectId also joins them."
+        }) if claim != username_attribute => format!(
+            "In Entra's Attribute Mappings, map userName from userPrincipalName (the default, which preferred_username carries), or set the identity provider's Username Attribute to {claim}. Mapping externalId from objectId also joins them."
         ),
-        _ => format!(
+        Some(_) => format!(
+            "In Entra's Attribute Mappings, map userName from userPrincipalName (the default, which preferred_username carries), so that it is “{signed_in_as}”; or map externalId from objectId."
+        ),
+        None => format!(
             "No account that Entra provisioned has the userName “{signed_in_as}” ({username_attribute}) or this person's objectId as externalId. Check that the person is assigned to the provisioning application and has been provisioned; if userName is mapped from another attribute than the one {username_attribute} carries, map userName from userPrincipalName, or map externalId from objectId."
         ),
     };

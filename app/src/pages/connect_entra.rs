@@ -38,6 +38,22 @@ pub fn status_badge(status: StepStatus) -> impl IntoView {
 pub fn ConnectEntraPage() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let setup = Resource::new(move || refresh.get(), |_| get_entra_setup());
+    // The token just generated lives here, above the part that is read again as Entra moves on,
+    // so it stays shown (once) until the admin clicks Done.
+    let create = ServerAction::<CreateProvisioningToken>::new();
+    let secret = RwSignal::new(None::<String>);
+    let toast = use_toast();
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(created)) => {
+            toast.set(Some(Ok(
+                "Token generated. Copy it now: it is shown only once.".into(),
+            )));
+            secret.set(Some(created.secret));
+        }
+        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
+        None => {}
+    });
+    let token = NewTokenState { create, secret };
     view! {
         <PageHeader
             title="Connect Microsoft Entra ID"
@@ -46,7 +62,7 @@ pub fn ConnectEntraPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match setup.await {
-                    Ok(s) => view! { <Assistant setup=s refresh=refresh/> }.into_any(),
+                    Ok(s) => view! { <Assistant setup=s refresh=refresh token=token/> }.into_any(),
                     Err(e) => error_view(e),
                 }
             })}
@@ -54,8 +70,15 @@ pub fn ConnectEntraPage() -> impl IntoView {
     }
 }
 
+/// Step 3's `Generate token` and the secret it returned (shown until Done).
+#[derive(Clone, Copy)]
+struct NewTokenState {
+    create: ServerAction<CreateProvisioningToken>,
+    secret: RwSignal<Option<String>>,
+}
+
 #[component]
-fn Assistant(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
+fn Assistant(setup: EntraSetup, refresh: RwSignal<u32>, token: NewTokenState) -> impl IntoView {
     let overview = [
         (
             "Step 1",
@@ -88,7 +111,7 @@ fn Assistant(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
         <div class="space-y-6">
             <StepOneCard setup=setup.clone() refresh=refresh/>
             <StepTwoCard setup=setup.clone()/>
-            <StepThreeCard setup=setup.clone() refresh=refresh/>
+            <StepThreeCard setup=setup.clone() refresh=refresh token=token/>
             <AttributeCard check=setup.attributes.clone() provisioned=!matches!(setup.step3.phase, ScimPhase::NoToken | ScimPhase::WaitingForTestConnection | ScimPhase::WaitingForFirstCycle)/>
         </div>
     }
@@ -145,6 +168,21 @@ fn StepOneCard(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
     });
     let hydrated = use_hydrated();
     let may_edit = can(Permission::IdentityProviders);
+    // The classic AADSTS50011: the console is reached at another address than its public URL,
+    // so the Redirect URI registered after what the browser shows differs from what Cantara sends.
+    let reached_at = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    {
+        let sent = setup.redirect_uri.clone();
+        Effect::new(move |_| {
+            if let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) {
+                if !sent.starts_with(&format!("{origin}/")) {
+                    reached_at.set(Some(origin));
+                }
+            }
+        });
+    }
+    let sent = setup.redirect_uri.clone();
     view! {
         <StepCard id="step-1" title="Step 1: Register an application in Microsoft Entra ID" status=step.status>
             <p>"In the Microsoft Entra admin center, open App registrations and click + New registration. On Register an application, enter:"</p>
@@ -155,7 +193,12 @@ fn StepOneCard(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
                 <dd>"“Accounts in this organizational directory only” (single tenant) for most organisations: the Issuer URI is then https://login.microsoftonline.com/{Directory (tenant) ID}/v2.0. Multitenant choices sign in people of other directories too; Cantara then needs their Directory (tenant) IDs as Allowed Tenant IDs."</dd>
                 <dt class="font-medium">"Redirect URI"</dt>
                 <dd><CopyValue label="Redirect URI" value=setup.redirect_uri.clone() testid="redirect-uri"/>
-                    <p class="mt-1 text-xs text-slate-600">"Platform Web. It must match exactly, or Entra stops the sign-in with AADSTS50011."</p></dd>
+                    <p class="mt-1 text-xs text-slate-600">"Platform Web. It must match exactly, or Entra stops the sign-in with AADSTS50011."</p>
+                    {move || reached_at.get().map(|origin| view! {
+                        <p class="mt-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-amber-900" data-testid="origin-mismatch">
+                            {format!("This browser reached the console at {origin}, but Cantara sends the Redirect URI {sent}. Register {sent} in Entra as shown; if people reach Cantara at {origin}, set CANTARA_PUBLIC_URL to it, or Entra answers AADSTS50011.")}
+                        </p>
+                    })}</dd>
             </dl>
             <p>"Then in Certificates & secrets, click + New client secret, choose when it expires, and click Add."</p>
             <p class="rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900">
@@ -165,13 +208,16 @@ fn StepOneCard(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
             <Show when=move || may_edit fallback=move || view! {
                 <p class="text-slate-600">{format!("Client secret expires: {}", step.secret_expires.clone().unwrap_or_else(|| "not entered".into()))}</p>
             }>
-                <ActionForm action=save attr:class="flex flex-col gap-2 sm:flex-row sm:items-end">
+                <form class="flex flex-col gap-2 sm:flex-row sm:items-end" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    save.dispatch(SetClientSecretExpires { secret_expires: expires.get_untracked() });
+                }>
                     <div class="sm:w-64">
                         <BoundField name="secret_expires" label="Client secret expires" input_type="date" value=expires error=error
                             help="The expiry you chose in Entra; Cantara reminds you before it."/>
                     </div>
                     <button type="submit" class="btn-secondary px-4 py-2 text-sm sm:mb-5" disabled=move || !hydrated.get() || save.pending().get()>"Save date"</button>
-                </ActionForm>
+                </form>
             </Show>
         </StepCard>
     }
@@ -228,7 +274,7 @@ fn StepTwoCard(setup: EntraSetup) -> impl IntoView {
 }
 
 #[component]
-fn StepThreeCard(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
+fn StepThreeCard(setup: EntraSetup, refresh: RwSignal<u32>, token: NewTokenState) -> impl IntoView {
     let initial = setup.step3.clone();
     let progress = RwSignal::new(initial.clone());
     // While Step 3 is not done, ask for its progress every few seconds; when it moves on, the
@@ -258,19 +304,7 @@ fn StepThreeCard(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (get_provisioning_progress, POLL_SECS, refresh);
-    let create = ServerAction::<CreateProvisioningToken>::new();
-    let (secret, set_secret) = signal(None::<String>);
-    let toast = use_toast();
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(created)) => {
-            toast.set(Some(Ok(
-                "Token generated. Copy it now: it is shown only once.".into(),
-            )));
-            set_secret.set(Some(created.secret));
-        }
-        Some(Err(e)) => toast.set(Some(Err(e.to_string()))),
-        None => {}
-    });
+    let NewTokenState { create, secret } = token;
     let hydrated = use_hydrated();
     let may_provision = can(Permission::Provisioning);
     let status = Signal::derive(move || progress.with(|p| p.status));
@@ -309,7 +343,7 @@ fn StepThreeCard(setup: EntraSetup, refresh: RwSignal<u32>) -> impl IntoView {
                                 <code class="min-w-0 flex-1 break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-amber-200" data-testid="token-secret">{s.clone()}</code>
                                 <CopyButton value=s what="provisioning token"/>
                             </div>
-                            <button type="button" class="btn-secondary mt-2 px-3 py-1 text-sm" on:click=move |_| set_secret.set(None)>"Done"</button>
+                            <button type="button" class="btn-secondary mt-2 px-3 py-1 text-sm" on:click=move |_| secret.set(None)>"Done"</button>
                         </div>
                     })}
                 </div>

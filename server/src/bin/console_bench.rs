@@ -153,7 +153,15 @@ async fn main() -> anyhow::Result<()> {
         }
     );
     let some_user = backend
-        .list_users(&tenant, "user050000", None, None, Default::default(), Default::default(), 1)
+        .list_users(
+            &tenant,
+            "user050000",
+            None,
+            None,
+            Default::default(),
+            Default::default(),
+            1,
+        )
         .await?
         .items
         .first()
@@ -162,7 +170,15 @@ async fn main() -> anyhow::Result<()> {
 
     // The surname cases find people only through the words of their names.
     let by_surname = backend
-        .list_users(&tenant, "family777", None, None, Default::default(), Default::default(), 1)
+        .list_users(
+            &tenant,
+            "family777",
+            None,
+            None,
+            Default::default(),
+            Default::default(),
+            1,
+        )
         .await?
         .total;
     println!("a search for \"family777\" finds {by_surname} users");
