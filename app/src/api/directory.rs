@@ -19,7 +19,7 @@ pub async fn list_users(
     sign_in: Option<String>,
 ) -> Result<Page<UserRow>, AppError> {
     use super::guard::{fail, require};
-    use crate::domain::directory::{SignInFilter, UserSort};
+    use crate::domain::directory::{SignInFilter, UserQuery, UserSort};
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::Directory).await?;
     let source = crate::domain::account::AccountSource::from_db(&source);
@@ -31,12 +31,14 @@ pub async fn list_users(
     backend
         .list_users(
             &session.tenant_id,
-            &search,
-            source,
-            active,
-            SignInFilter::parse(sign_in.as_deref().unwrap_or_default()),
-            UserSort::parse(sort.as_deref().unwrap_or_default()),
-            page,
+            &UserQuery {
+                search,
+                source,
+                active,
+                sign_in: SignInFilter::parse(sign_in.as_deref().unwrap_or_default()),
+                sort: UserSort::parse(sort.as_deref().unwrap_or_default()),
+                page,
+            },
         )
         .await
         .map_err(fail)

@@ -111,6 +111,18 @@ impl SignInFilter {
     }
 }
 
+/// What the Users page asks for: search text, filters, order and page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    pub search: String,
+    pub source: Option<AccountSource>,
+    pub active: Option<bool>,
+    pub sign_in: SignInFilter,
+    pub sort: UserSort,
+    /// 1-based.
+    pub page: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
     pub id: String,

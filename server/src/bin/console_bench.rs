@@ -155,12 +155,11 @@ async fn main() -> anyhow::Result<()> {
     let some_user = backend
         .list_users(
             &tenant,
-            "user050000",
-            None,
-            None,
-            Default::default(),
-            Default::default(),
-            1,
+            &app::domain::directory::UserQuery {
+                search: "user050000".into(),
+                page: 1,
+                ..Default::default()
+            },
         )
         .await?
         .items
@@ -172,12 +171,11 @@ async fn main() -> anyhow::Result<()> {
     let by_surname = backend
         .list_users(
             &tenant,
-            "family777",
-            None,
-            None,
-            Default::default(),
-            Default::default(),
-            1,
+            &app::domain::directory::UserQuery {
+                search: "family777".into(),
+                page: 1,
+                ..Default::default()
+            },
         )
         .await?
         .total;

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 
-use app::domain::directory::{SignInFilter, UserSort};
+use app::domain::directory::{SignInFilter, UserQuery};
 use app::domain::entra_setup::{EntraSetup, ScimPhase, StepStatus};
 use app::domain::identity_binding::{BindingKey, IdentityBinding};
 use app::domain::ids::{IdpId, TenantId};
@@ -53,6 +53,14 @@ fn user_without_mobile(upn: &str, mail: &str) -> Value {
         "name": {"givenName": "Alice", "familyName": "Admin", "formatted": "Alice Admin"},
         "title": "Engineer",
     })
+}
+
+fn users_where(sign_in: SignInFilter) -> UserQuery {
+    UserQuery {
+        sign_in,
+        page: 1,
+        ..UserQuery::default()
+    }
 }
 
 async fn set_test_started(app: &TestApp, secs_ago: i64) {
@@ -335,12 +343,7 @@ async fn each_step_is_derived_from_what_cantara_has_seen() {
         .backend
         .list_users(
             &tenant,
-            "",
-            None,
-            None,
-            SignInFilter::ProvisionedNeverSignedIn,
-            UserSort::Username,
-            1,
+            &users_where(SignInFilter::ProvisionedNeverSignedIn),
         )
         .await
         .unwrap();
@@ -351,15 +354,7 @@ async fn each_step_is_derived_from_what_cantara_has_seen() {
     );
     let sso_only = app
         .backend
-        .list_users(
-            &tenant,
-            "",
-            None,
-            None,
-            SignInFilter::SsoNotProvisioned,
-            UserSort::Username,
-            1,
-        )
+        .list_users(&tenant, &users_where(SignInFilter::SsoNotProvisioned))
         .await
         .unwrap();
     assert_eq!(sso_only.total, 0);
@@ -398,15 +393,7 @@ async fn each_step_is_derived_from_what_cantara_has_seen() {
     assert_eq!(r.header("location"), Some("/"), "{}", r.body);
     let sso_only = app
         .backend
-        .list_users(
-            &tenant,
-            "",
-            None,
-            None,
-            SignInFilter::SsoNotProvisioned,
-            UserSort::Username,
-            1,
-        )
+        .list_users(&tenant, &users_where(SignInFilter::SsoNotProvisioned))
         .await
         .unwrap();
     assert_eq!(
@@ -421,12 +408,7 @@ async fn each_step_is_derived_from_what_cantara_has_seen() {
         .backend
         .list_users(
             &tenant,
-            "",
-            None,
-            None,
-            SignInFilter::ProvisionedNeverSignedIn,
-            UserSort::Username,
-            1,
+            &users_where(SignInFilter::ProvisionedNeverSignedIn),
         )
         .await
         .unwrap();

@@ -11,8 +11,8 @@ use crate::backend::error::{DomainError, Result};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::directory::{
-    GroupDetail, GroupRef, GroupRow, MemberRow, Page, SignInFilter, UserDetail, UserRow, UserSort,
-    PER_PAGE,
+    GroupDetail, GroupRef, GroupRow, MemberRow, Page, SignInFilter, UserDetail, UserQuery, UserRow,
+    UserSort, PER_PAGE,
 };
 
 /// The smallest string above every string that starts with `prefix` (byte order, which both
@@ -169,16 +169,15 @@ impl Backend {
     /// name or the work e-mail (as Entra's own user search does), or the start of any other word
     /// of the name (a surname; [`crate::domain::name_words`]), so every search is index ranges
     /// and the page stays fast with hundreds of thousands of users.
-    pub async fn list_users(
-        &self,
-        tenant_id: &TenantId,
-        search: &str,
-        source_filter: Option<AccountSource>,
-        active: Option<bool>,
-        sign_in: SignInFilter,
-        sort: UserSort,
-        page: i64,
-    ) -> Result<Page<UserRow>> {
+    pub async fn list_users(&self, tenant_id: &TenantId, q: &UserQuery) -> Result<Page<UserRow>> {
+        let UserQuery {
+            search,
+            source: source_filter,
+            active,
+            sign_in,
+            sort,
+            page,
+        } = q.clone();
         enum Arg {
             Text(String),
             Int(i64),
