@@ -21,8 +21,12 @@ enum Needs {
     Public,
     SignedIn,
     Perm(Permission),
+    /// Any one of these (the Connect Microsoft Entra ID assistant).
+    AnyOf(&'static [Permission]),
     Operator,
 }
+
+const CONNECT: &[Permission] = &[Permission::IdentityProviders, Permission::Provisioning];
 
 /// How to call it with arguments that deserialise (ids need not exist).
 enum Args {
@@ -227,6 +231,14 @@ fn table() -> Vec<(&'static str, Needs, Args)> {
             Args::Form(&[("topic_id", "t"), ("group_id", "g")]),
         ),
         ("security_audit", Perm(P::Audit), Args::Form(&[])),
+        ("entra_setup", AnyOf(CONNECT), Args::Form(&[])),
+        ("entra_setup_steps", AnyOf(CONNECT), Args::Form(&[])),
+        ("entra_setup_progress", AnyOf(CONNECT), Args::Form(&[])),
+        (
+            "set_client_secret_expires",
+            Perm(P::IdentityProviders),
+            Args::Form(&[("secret_expires", "not a date")]),
+        ),
     ]
 }
 
@@ -333,7 +345,7 @@ async fn every_server_function_refuses_callers_without_its_permission() {
         // Signed in with no permission: 403 for everything that needs one.
         let r = call(&app, name, &args, Some(&nothing)).await;
         match needs {
-            Perm(_) | Operator => {
+            Perm(_) | AnyOf(_) | Operator => {
                 assert_eq!(
                     r.status,
                     StatusCode::FORBIDDEN,
@@ -377,6 +389,32 @@ async fn every_server_function_refuses_callers_without_its_permission() {
                     r.body
                 );
             }
+            AnyOf(set) => {
+                // Everything but these: 403; any one of them alone: let through.
+                let others: PermissionSet = Permission::ALL
+                    .into_iter()
+                    .filter(|q| !set.contains(q))
+                    .collect();
+                let cookie = person(&app, &admin, &format!("all-but-{name}"), others).await;
+                let r = call(&app, name, &args, Some(&cookie)).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{name} without {set:?}: {}",
+                    r.body
+                );
+                for p in set {
+                    let who = format!("only-{p:?}-{name}");
+                    let cookie = person(&app, &admin, &who, PermissionSet::only(*p)).await;
+                    let r = call(&app, name, &args, Some(&cookie)).await;
+                    assert!(
+                        r.status != StatusCode::FORBIDDEN && r.status != StatusCode::UNAUTHORIZED,
+                        "{name} with {p:?}: {} {}",
+                        r.status,
+                        r.body
+                    );
+                }
+            }
             Operator => {
                 // Every permission through topics does not make an operator.
                 let r = call(&app, name, &args, Some(&everything)).await;
@@ -409,7 +447,7 @@ async fn every_server_function_refuses_callers_without_its_permission() {
         .count();
     let needing = table()
         .iter()
-        .filter(|(_, n, _)| matches!(n, Perm(_) | Operator))
+        .filter(|(_, n, _)| matches!(n, Perm(_) | AnyOf(_) | Operator))
         .count();
     assert_eq!(refused, needing, "one line per function refused");
     let r = app
