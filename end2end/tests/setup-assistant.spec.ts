@@ -176,6 +176,35 @@ test("Connect Microsoft Entra ID: an empty tenant to Done, with the attribute an
   await hydrated(page);
   await expect(page.getByRole("heading", { name: "Welcome to Cantara" })).toBeVisible();
   await expect(page.getByTestId("connect-cta")).toHaveCount(0);
+  // Provisioning health on the home page: every request so far succeeded.
+  await expect(page.getByTestId("provisioning-health")).toHaveAttribute("data-state", "Healthy");
+  await expect(page.getByTestId("health-reason")).toHaveText("The last 5 requests succeeded.");
+
+  // Entra sends people without a userName mapping: the Provisioning page says it is degraded,
+  // why, and shows the most frequent failure with an example request.
+  for (let i = 0; i < 3; i++) {
+    const bad = await request.post(`${scim}/Users`, {
+      headers: auth,
+      data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], displayName: `Nameless ${i}` },
+    });
+    expect(bad.status()).toBe(400);
+  }
+  await page.goto("/provisioning");
+  await hydrated(page);
+  const health = page.getByTestId("provisioning-health");
+  await expect(health).toHaveAttribute("data-state", "Degraded");
+  await expect(health.getByTestId("health-reason")).toContainText("3 of the last 8 requests were refused");
+  await expect(health.getByTestId("health-reason")).toContainText("check the attribute mapping");
+  await expect(health.getByTestId("top-failure")).toContainText("Most frequent failure (3×): 400 Bad Request");
+  await expect(health.getByTestId("top-failure")).toContainText("POST /Users");
+  await shot(page, "provisioning-health");
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, "provisioning-health-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/");
+  await hydrated(page);
+  await expect(page.getByTestId("provisioning-health")).toHaveAttribute("data-state", "Degraded");
 
   // Leave single sign-on off in this tenant for the other journeys.
   await page.goto("/identity-providers");

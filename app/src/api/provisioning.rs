@@ -93,3 +93,16 @@ pub async fn get_provisioning_summary() -> Result<ProvisioningSummary, AppError>
         .await
         .map_err(fail)
 }
+
+/// Whether Entra's provisioning of the current tenant is working, and why not.
+#[server(endpoint = "provisioning_health")]
+pub async fn get_provisioning_health(
+) -> Result<crate::domain::provisioning_health::ProvisioningHealth, AppError> {
+    use super::guard::{fail, require};
+    use crate::domain::permission::Permission;
+    let (backend, session) = require(Permission::Provisioning).await?;
+    backend
+        .provisioning_health(&session.tenant_id)
+        .await
+        .map_err(fail)
+}

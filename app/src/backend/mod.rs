@@ -16,6 +16,7 @@ pub mod error;
 pub mod identity_providers;
 pub mod keyed_locks;
 pub mod outbound;
+pub mod provisioning_health;
 pub mod provisioning_tokens;
 pub mod scim;
 pub mod sso;

@@ -24,7 +24,7 @@ pub fn BindingResult(binding: IdentityBinding) -> impl IntoView {
                 <Badge text="SSO and SCIM meet on one account" tone=Tone::Success/>
                 <p class="mt-1">
                     "The signed-in person is the account Entra provisioned as "
-                    <A href=format!("/users/{account_id}") attr:class="font-medium text-indigo-700 hover:underline">{username}</A>
+                    <A href=format!("/users/{account_id}") attr:class="font-medium text-indigo-700 underline">{username}</A>
                     {format!(" (matched {how}).")}
                 </p>
             }

@@ -7,6 +7,7 @@ pub mod copy_button;
 pub mod dialog;
 pub mod empty_state;
 pub mod field;
+pub mod health_card;
 pub mod hydration;
 pub mod local_time;
 pub mod page_header;

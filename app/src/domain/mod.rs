@@ -14,6 +14,7 @@ pub mod name_words;
 pub mod permission;
 pub mod provisioned;
 pub mod provisioning;
+pub mod provisioning_health;
 pub mod record_filter;
 pub mod security_topic;
 pub mod sso;

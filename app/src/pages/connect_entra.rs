@@ -330,7 +330,7 @@ fn StepThreeCard(setup: EntraSetup, refresh: RwSignal<u32>, token: NewTokenState
                                             expires_days: String::new(),
                                         });
                                     }>"Generate token"</button>
-                                <span class="text-xs text-slate-600">"Shown once. Other tokens: " <A href="/tenants" attr:class="text-indigo-700 hover:underline">"Tenants"</A></span>
+                                <span class="text-xs text-slate-600">"Shown once. Other tokens: " <A href="/tenants" attr:class="text-indigo-700 underline">"Tenants"</A></span>
                             </div>
                         }.into_any()
                     } else {

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::entra_setup::get_entra_setup_steps;
+use crate::api::provisioning::get_provisioning_health;
 use crate::components::access::use_grants;
+use crate::components::health_card::HealthCard;
 use crate::components::page_header::PageHeader;
 use crate::domain::entra_setup::StepStatus;
 use crate::domain::permission::{Permission, CONNECT_ENTRA};
@@ -39,6 +41,17 @@ pub fn HomePage() -> impl IntoView {
     ];
     let grants = use_grants();
     let may_connect = grants.allows(CONNECT_ENTRA);
+    let may_provision = grants.has(Permission::Provisioning);
+    let health = Resource::new(
+        || (),
+        move |_| async move {
+            if may_provision {
+                get_provisioning_health().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
     // Only asked for by those who may use the assistant (anyone else would be refused).
     let steps_done = Resource::new(
         || (),
@@ -56,6 +69,11 @@ pub fn HomePage() -> impl IntoView {
             document_title="Home"
             description="Connect your identity provider for single sign-on, and let it provision users and security groups into this tenant."
         />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                health.await.ok().flatten().map(|h| view! { <HealthCard health=h link=true/> })
+            })}
+        </Transition>
         <Show when=move || may_connect>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -8,11 +8,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::provisioning::{
-    get_provisioning_summary, list_provisioning_activity, provisioning_history,
+    get_provisioning_health, get_provisioning_summary, list_provisioning_activity,
+    provisioning_history,
 };
 use crate::components::access::error_view;
 use crate::components::badge::{Badge, Tone};
 use crate::components::empty_state::EmptyState;
+use crate::components::health_card::HealthCard;
 use crate::components::local_time::LocalTime;
 use crate::components::page_header::PageHeader;
 use crate::components::pager::Pager;
@@ -27,6 +29,7 @@ pub fn ProvisioningPage() -> impl IntoView {
     let failures_only = move || url.get("failures") == "1";
     let refresh = RwSignal::new(0u32);
     let summary = Resource::new(move || refresh.get(), |_| get_provisioning_summary());
+    let health = Resource::new(move || refresh.get(), |_| get_provisioning_health());
     let events = Resource::new(
         move || (failures_only(), url.page(), refresh.get()),
         |(f, page, _)| list_provisioning_activity(f, page),
@@ -35,6 +38,11 @@ pub fn ProvisioningPage() -> impl IntoView {
         <PageHeader title="Provisioning" description="Requests from your identity provider's provisioning service to this tenant's SCIM Tenant URL, newest first.">
             <button type="button" class="btn-secondary px-4 py-2 text-sm" on:click=move |_| refresh.update(|r| *r += 1)>"Refresh"</button>
         </PageHeader>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                health.await.ok().map(|h| view! { <HealthCard health=h/> })
+            })}
+        </Transition>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 summary.await.ok().map(|s| view! {

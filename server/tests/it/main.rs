@@ -13,6 +13,7 @@ mod instances;
 mod operations;
 mod outbound;
 mod permissions;
+mod provisioning_health;
 mod provisioning_log;
 mod scim;
 mod several_instances;

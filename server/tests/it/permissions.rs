@@ -231,6 +231,11 @@ fn table() -> Vec<(&'static str, Needs, Args)> {
             Args::Form(&[("topic_id", "t"), ("group_id", "g")]),
         ),
         ("security_audit", Perm(P::Audit), Args::Form(&[])),
+        (
+            "provisioning_health",
+            Perm(P::Provisioning),
+            Args::Form(&[]),
+        ),
         ("entra_setup", AnyOf(CONNECT), Args::Form(&[])),
         ("entra_setup_steps", AnyOf(CONNECT), Args::Form(&[])),
         ("entra_setup_progress", AnyOf(CONNECT), Args::Form(&[])),
