@@ -47,3 +47,15 @@ pub async fn set_client_secret_expires(secret_expires: String) -> Result<(), App
         .await
         .map_err(fail)
 }
+
+/// Client secret and provisioning token expiry reminders due in the current tenant, each for the
+/// admins who can act on it.
+#[server(endpoint = "expiry_notices")]
+pub async fn get_expiry_notices() -> Result<Vec<crate::domain::expiry::ExpiryNotice>, AppError> {
+    use super::guard::{fail, require};
+    let (backend, session) = require(crate::domain::permission::CONNECT_ENTRA).await?;
+    backend
+        .expiry_notices(&session.tenant_id, &session.grants)
+        .await
+        .map_err(fail)
+}

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod db;
 pub mod entra_setup;
 pub mod error;
+pub mod expiry_reminders;
 pub mod identity_providers;
 pub mod keyed_locks;
 pub mod outbound;

@@ -7,6 +7,7 @@ pub mod attribute_check;
 pub mod directory;
 pub mod entra_setup;
 pub mod error;
+pub mod expiry;
 pub mod identity_binding;
 pub mod idp;
 pub mod ids;

@@ -6,12 +6,14 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_location;
 
+use crate::api::entra_setup::get_expiry_notices;
 use crate::api::session::{get_viewer, SwitchTenant};
 use crate::components::access::{use_grants, NoAccessYet};
 use crate::components::hydration::use_hydrated;
 use crate::components::theme::ThemeSwitch;
 use crate::components::toast::{provide_toast, Toast};
 use crate::domain::error::AppError;
+use crate::domain::expiry::{Expiring, Urgency};
 use crate::domain::permission::{Access, Grants, Permission, CONNECT_ENTRA};
 use crate::domain::viewer::Viewer;
 
@@ -148,11 +150,49 @@ pub fn ConsoleLayout() -> impl IntoView {
                     {if grants.has_nothing() {
                         view! { <NoAccessYet/> }.into_any()
                     } else {
-                        view! { <Outlet/> }.into_any()
+                        view! { <ExpiryBanners/><Outlet/> }.into_any()
                     }}
                 </div>
             </main>
         </div>
+    }
+}
+
+/// Client secret and provisioning token expiry reminders, above every page of those who can act.
+#[component]
+fn ExpiryBanners() -> impl IntoView {
+    let may = use_grants().allows(CONNECT_ENTRA);
+    let notices = Resource::new(
+        || (),
+        move |_| async move {
+            if may {
+                get_expiry_notices().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                notices.await.unwrap_or_default().into_iter().map(|n| {
+                    let colours = match n.urgency {
+                        Urgency::Soon => "border-amber-300 bg-amber-50 text-amber-900",
+                        Urgency::Week | Urgency::Day | Urgency::Expired => "border-red-300 bg-red-50 text-red-900",
+                    };
+                    let href = match n.what {
+                        Expiring::ClientSecret => "/connect-entra#step-1",
+                        Expiring::ProvisioningToken => "/tenants",
+                    };
+                    view! {
+                        <div role="status" data-testid="expiry-banner" class=format!("mb-4 flex flex-col gap-2 rounded-md border p-3 text-sm sm:flex-row sm:items-center sm:justify-between {colours}")>
+                            <p>{n.message}</p>
+                            <A href=href attr:class="shrink-0 font-medium underline">"Fix it"</A>
+                        </div>
+                    }
+                }).collect_view()
+            })}
+        </Transition>
     }
 }
 

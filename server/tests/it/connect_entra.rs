@@ -471,3 +471,113 @@ async fn the_assistant_is_for_identity_provider_or_provisioning_admins_only() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn expiry_reminders_go_to_the_admins_who_can_act_on_them() {
+    use app::domain::expiry::{Expiring, Urgency};
+    use app::domain::permission::{Grants, Permission, PermissionSet};
+    let app = TestApp::new().await;
+    let tenant = app.default_tenant.clone();
+    let now = app::backend::clock::now();
+    let day = 86_400;
+    let date = |at: i64| {
+        app::domain::time::format_utc(at)
+            .chars()
+            .take(10)
+            .collect::<String>()
+    };
+    // The secret expires at the start of the day five days from now; one token in two days, one
+    // expired three days ago, one in sixty days (too far for a reminder), one revoked.
+    app.backend
+        .set_client_secret_expires(&tenant, &date(now + 5 * day + day))
+        .await
+        .unwrap();
+    let mut tokens = vec![];
+    for (name, days) in [("soon", 2), ("expired", -3), ("far", 60), ("revoked", 1)] {
+        let t = app
+            .backend
+            .create_provisioning_token(&tenant, name, Some(1))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE provisioning_token SET expires_at = $1 WHERE token_id = $2")
+            .bind(now + days * day)
+            .bind(&t.info.id)
+            .execute(&app.backend.db.pool)
+            .await
+            .unwrap();
+        tokens.push(t);
+    }
+    app.backend
+        .revoke_provisioning_token(&tenant, &tokens[3].info.id)
+        .await
+        .unwrap();
+
+    let everyone = Grants {
+        permissions: PermissionSet::all(),
+        ..Grants::default()
+    };
+    let all = app
+        .backend
+        .expiry_notices(&tenant, &everyone)
+        .await
+        .unwrap();
+    let seen: Vec<(Expiring, Urgency)> = all.iter().map(|n| (n.what, n.urgency)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (Expiring::ProvisioningToken, Urgency::Expired),
+            (Expiring::ProvisioningToken, Urgency::Week),
+            (Expiring::ClientSecret, Urgency::Week),
+        ]
+    );
+    assert!(
+        all[0]
+            .message
+            .starts_with("The provisioning token “expired” expired on"),
+        "{}",
+        all[0].message
+    );
+    assert!(
+        all[1]
+            .message
+            .starts_with("The provisioning token “soon” expires in 2 days"),
+        "{}",
+        all[1].message
+    );
+    assert!(
+        all[2]
+            .message
+            .starts_with("The client secret of Microsoft Entra ID expires in "),
+        "{}",
+        all[2].message
+    );
+
+    let provisioning_only = Grants {
+        permissions: PermissionSet::only(Permission::Provisioning),
+        ..Grants::default()
+    };
+    let mine = app
+        .backend
+        .expiry_notices(&tenant, &provisioning_only)
+        .await
+        .unwrap();
+    assert!(mine.iter().all(|n| n.what == Expiring::ProvisioningToken) && mine.len() == 2);
+    let idp_only = Grants {
+        permissions: PermissionSet::only(Permission::IdentityProviders),
+        ..Grants::default()
+    };
+    let mine = app
+        .backend
+        .expiry_notices(&tenant, &idp_only)
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|n| n.what).collect::<Vec<_>>(),
+        vec![Expiring::ClientSecret]
+    );
+    // Over HTTP as the admin.
+    let cookie = app.admin_session().await;
+    let r = app.call("expiry_notices", &[], Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json().as_array().unwrap().len(), 3);
+}

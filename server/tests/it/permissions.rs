@@ -238,6 +238,7 @@ fn table() -> Vec<(&'static str, Needs, Args)> {
         ),
         ("entra_setup", AnyOf(CONNECT), Args::Form(&[])),
         ("entra_setup_steps", AnyOf(CONNECT), Args::Form(&[])),
+        ("expiry_notices", AnyOf(CONNECT), Args::Form(&[])),
         ("entra_setup_progress", AnyOf(CONNECT), Args::Form(&[])),
         (
             "set_client_secret_expires",

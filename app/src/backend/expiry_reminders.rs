@@ -1,0 +1,75 @@
+//! Which expiry reminders are due for a tenant: its client secret (the date entered in the
+//! Connect Microsoft Entra ID assistant) for identity provider admins, its provisioning tokens
+//! that expire for provisioning admins. The words and thresholds: `domain::expiry`.
+
+use sqlx::Row;
+
+use crate::backend::clock::now;
+use crate::backend::error::Result;
+use crate::backend::Backend;
+use crate::domain::entra_setup::date_to_unix;
+use crate::domain::expiry::{notice, Expiring, ExpiryNotice};
+use crate::domain::ids::TenantId;
+use crate::domain::permission::{Grants, Permission};
+
+impl Backend {
+    pub async fn expiry_notices(
+        &self,
+        tenant_id: &TenantId,
+        grants: &Grants,
+    ) -> Result<Vec<ExpiryNotice>> {
+        let ts = now();
+        let mut out = Vec::new();
+        if grants.has(Permission::IdentityProviders) {
+            let expires: Option<String> = sqlx::query_scalar(
+                "SELECT client_secret_expires FROM entra_setup WHERE tenant_id = $1",
+            )
+            .bind(tenant_id)
+            .fetch_optional(&self.db.pool)
+            .await?
+            .flatten();
+            let name: Option<String> = sqlx::query_scalar(
+                "SELECT name FROM identity_provider WHERE tenant_id = $1 ORDER BY is_active DESC, updated_at DESC LIMIT 1",
+            )
+            .bind(tenant_id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+            if let Some(at) = expires.as_deref().and_then(date_to_unix) {
+                let name = name.unwrap_or_else(|| "Microsoft Entra ID".into());
+                out.extend(notice(Expiring::ClientSecret, &name, at, ts));
+            }
+        }
+        if grants.has(Permission::Provisioning) {
+            // Tokens expired long ago are no reminder any more: only the last 30 days' show.
+            let rows = sqlx::query(
+                "SELECT description, expires_at FROM provisioning_token WHERE tenant_id = $1 AND revoked_at IS NULL \
+                 AND expires_at IS NOT NULL AND expires_at > $2 AND expires_at <= $3 ORDER BY expires_at",
+            )
+            .bind(tenant_id)
+            .bind(ts - 30 * 86_400)
+            .bind(ts + 30 * 86_400)
+            .fetch_all(&self.db.pool)
+            .await?;
+            for r in rows {
+                let description: String = r.try_get("description")?;
+                let name = if description.is_empty() {
+                    "without a description".to_owned()
+                } else {
+                    description
+                };
+                out.extend(notice(
+                    Expiring::ProvisioningToken,
+                    &name,
+                    r.try_get("expires_at")?,
+                    ts,
+                ));
+            }
+        }
+        out.sort_by(|a, b| {
+            b.urgency
+                .cmp(&a.urgency)
+                .then(a.expires_at.cmp(&b.expires_at))
+        });
+        Ok(out)
+    }
+}
