@@ -17,14 +17,14 @@ pub async fn list_identity_providers() -> Result<Vec<IdpView>, AppError> {
         .map_err(fail)
 }
 
-/// One IdP as stored (without its secret).
+/// One IdP as stored (without its secret), with its last test's identity binding.
 #[server(endpoint = "identity_provider")]
 pub async fn get_identity_provider(id: String) -> Result<IdpView, AppError> {
     use super::guard::{fail, require};
     use crate::domain::permission::Permission;
     let (backend, session) = require(Permission::IdentityProviders).await?;
     backend
-        .get_identity_provider(
+        .identity_provider_page(
             &session.tenant_id,
             &crate::domain::ids::IdpId::from(id.as_str()),
         )

@@ -21,21 +21,13 @@ impl Backend {
         let ts = now();
         let mut out = Vec::new();
         if grants.has(Permission::IdentityProviders) {
-            let expires: Option<String> = sqlx::query_scalar(
-                "SELECT client_secret_expires FROM entra_setup WHERE tenant_id = $1",
-            )
-            .bind(tenant_id)
-            .fetch_optional(&self.db.pool)
-            .await?
-            .flatten();
-            let name: Option<String> = sqlx::query_scalar(
-                "SELECT name FROM identity_provider WHERE tenant_id = $1 ORDER BY is_active DESC, updated_at DESC LIMIT 1",
-            )
-            .bind(tenant_id)
-            .fetch_optional(&self.db.pool)
-            .await?;
+            let expires = self.client_secret_expires(tenant_id).await?;
             if let Some(at) = expires.as_deref().and_then(date_to_unix) {
-                let name = name.unwrap_or_else(|| "Microsoft Entra ID".into());
+                // Named after the provider the assistant follows, as Step 2 shows it.
+                let name = self
+                    .followed_provider(tenant_id)
+                    .await?
+                    .map_or_else(|| "Microsoft Entra ID".into(), |p| p.form.name);
                 out.extend(notice(Expiring::ClientSecret, &name, at, ts));
             }
         }

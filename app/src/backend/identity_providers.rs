@@ -165,9 +165,18 @@ impl Backend {
         .ok_or(DomainError::NotFound("identity provider"))
     }
 
-    /// One provider, with the identity binding of its last successful test sign-in.
     pub async fn get_identity_provider(&self, tenant_id: &TenantId, id: &IdpId) -> Result<IdpView> {
-        let mut view = to_view(&self.identity_provider_row(tenant_id, id).await?)?;
+        to_view(&self.identity_provider_row(tenant_id, id).await?)
+    }
+
+    /// One provider as its page shows it: with the identity binding of its last successful test
+    /// sign-in (only the page needs it; saving and deleting do not).
+    pub async fn identity_provider_page(
+        &self,
+        tenant_id: &TenantId,
+        id: &IdpId,
+    ) -> Result<IdpView> {
+        let mut view = self.get_identity_provider(tenant_id, id).await?;
         if let Some(test) = &view.last_test {
             view.binding = self
                 .identity_binding(tenant_id, &view.form.username_attribute, test)

@@ -5,7 +5,6 @@
 use sqlx::Row;
 
 use crate::backend::clock::now;
-use crate::backend::entra_setup::milestones;
 use crate::backend::error::Result;
 use crate::backend::Backend;
 use crate::domain::ids::TenantId;
@@ -38,18 +37,8 @@ impl Backend {
             .collect::<Result<Vec<_>>>()?;
         let hour = self.requests_since(tenant_id, ts - 3600).await?;
         let day = self.requests_since(tenant_id, ts - 86_400).await?;
-        let mut conn = self.db.pool.acquire().await?;
-        let seen = milestones::read(&mut conn, tenant_id).await?;
-        drop(conn);
-        let has_run = seen.cycle_started_at.is_some() || {
-            let any: Option<i64> = sqlx::query_scalar(
-                "SELECT 1 FROM account WHERE tenant_id = $1 AND source = 'scim' LIMIT 1",
-            )
-            .bind(tenant_id)
-            .fetch_optional(&self.db.pool)
-            .await?;
-            any.is_some()
-        };
+        let has_run = self.milestones(tenant_id).await?.cycle_started_at.is_some()
+            || self.has_provisioned_users(tenant_id).await?;
         Ok(assess(&HealthFacts {
             now: ts,
             recent,

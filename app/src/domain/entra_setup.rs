@@ -36,7 +36,6 @@ impl StepStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntraSetup {
     pub tenant_id: String,
-    pub tenant_name: String,
     /// `{PUBLIC_URL}/oauth`.
     pub redirect_uri: String,
     /// `{PUBLIC_URL}/scim/v2/{TenantID}`.

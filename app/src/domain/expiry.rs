@@ -45,13 +45,14 @@ fn days_words(secs: i64) -> String {
 /// The notice for something of `name` expiring at `expires_at`, if one is due.
 pub fn notice(what: Expiring, name: &str, expires_at: i64, now: i64) -> Option<ExpiryNotice> {
     let left = expires_at - now;
+    let [soon, week, day] = REMINDER_DAYS.map(|d| d * 86_400);
     let urgency = if left <= 0 {
         Urgency::Expired
-    } else if left <= 86_400 {
+    } else if left <= day {
         Urgency::Day
-    } else if left <= 7 * 86_400 {
+    } else if left <= week {
         Urgency::Week
-    } else if left <= 30 * 86_400 {
+    } else if left <= soon {
         Urgency::Soon
     } else {
         return None;

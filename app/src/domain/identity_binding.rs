@@ -42,7 +42,6 @@ impl IdentityBinding {
 /// A provisioned account that shares some value with the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub account_id: String,
     pub username: String,
     /// The claim whose value is this account's `userName`, if one is.
     pub username_claim: Option<String>,
@@ -105,7 +104,6 @@ mod tests {
     #[test]
     fn advice_names_the_mapping_to_change() {
         let by_claim = Candidate {
-            account_id: "a".into(),
             username: "alice@contoso.example".into(),
             username_claim: Some("email".into()),
             email_claim: None,

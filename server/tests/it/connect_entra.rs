@@ -294,7 +294,7 @@ async fn each_step_is_derived_from_what_cantara_has_seen() {
     // The identity provider's page tells the same.
     let view = app
         .backend
-        .get_identity_provider(&tenant, &idp_id)
+        .identity_provider_page(&tenant, &idp_id)
         .await
         .unwrap();
     assert_eq!(view.binding, s.binding);

@@ -7,13 +7,12 @@ use serde_json::Value;
 use sqlx::Row;
 
 use crate::backend::clock::now;
-use crate::backend::entra_setup::milestones;
 use crate::backend::error::{DomainError, Result};
 use crate::backend::Backend;
 use crate::domain::attribute_check::{AttributeCensus, AttributeCheck};
 use crate::domain::entra_setup::{
-    date_to_unix, step_one, step_three, step_two, EntraSetup, ProviderFacts, ScimFacts, StepStatus,
-    StepThree,
+    date_to_unix, step_one, step_three, step_two, EntraSetup, ProviderFacts, ScimFacts, StepOne,
+    StepStatus, StepThree, StepTwo,
 };
 use crate::domain::error::FieldError;
 use crate::domain::idp::IdpView;
@@ -28,45 +27,49 @@ pub const CENSUS_MAX: i64 = 20_000;
 impl Backend {
     /// Everything the assistant shows for the tenant.
     pub async fn entra_setup(&self, tenant_id: &TenantId) -> Result<EntraSetup> {
-        let ts = now();
         let tenant = self.get_tenant(tenant_id).await?;
-        let redirect_uri = format!("{}/oauth", self.public_url());
-        let expires = self.client_secret_expires(tenant_id).await?;
-        let provider = self.followed_provider(tenant_id).await?;
-        let facts = match &provider {
-            Some(p) => Some(self.provider_facts(p).await?),
+        let (steps, provider, scim) = self.steps(tenant_id).await?;
+        let binding = match provider
+            .as_ref()
+            .and_then(|p| p.last_test.as_ref().map(|t| (p, t)))
+        {
+            Some((p, test)) => {
+                self.identity_binding(tenant_id, &p.form.username_attribute, test)
+                    .await?
+            }
             None => None,
         };
-        let binding = match &provider {
-            Some(p) => match &p.last_test {
-                Some(test) => {
-                    self.identity_binding(tenant_id, &p.form.username_attribute, test)
-                        .await?
-                }
-                None => None,
-            },
-            None => None,
-        };
-        let scim = self.scim_facts(tenant_id).await?;
+        let (step1, step2, step3) = steps;
         Ok(EntraSetup {
             tenant_id: tenant.id.to_string(),
-            tenant_name: tenant.name.clone(),
             scim_url: format!("{}/scim/v2/{}", self.public_url(), tenant.id),
-            step1: step_one(provider.is_some(), expires.as_deref(), ts),
-            step2: step_two(facts, &redirect_uri, ts),
-            step3: step_three(&scim, ts),
+            redirect_uri: self.redirect_uri(),
+            step1,
+            step2,
+            step3,
             attributes: self
                 .attribute_check(tenant_id, scim.users, scim.groups)
                 .await?,
             binding,
-            redirect_uri,
         })
     }
 
     /// The three steps' statuses alone (the home page's call to action), without the checks.
     pub async fn entra_setup_steps(&self, tenant_id: &TenantId) -> Result<[StepStatus; 3]> {
+        let ((step1, step2, step3), ..) = self.steps(tenant_id).await?;
+        Ok([step1.status, step2.status, step3.status])
+    }
+
+    fn redirect_uri(&self) -> String {
+        format!("{}/oauth", self.public_url())
+    }
+
+    /// The three steps, derived from the provider followed, the secret's date and Entra's traffic.
+    async fn steps(
+        &self,
+        tenant_id: &TenantId,
+    ) -> Result<((StepOne, StepTwo, StepThree), Option<IdpView>, ScimFacts)> {
         let ts = now();
-        let redirect_uri = format!("{}/oauth", self.public_url());
         let expires = self.client_secret_expires(tenant_id).await?;
         let provider = self.followed_provider(tenant_id).await?;
         let facts = match &provider {
@@ -74,11 +77,12 @@ impl Backend {
             None => None,
         };
         let scim = self.scim_facts(tenant_id).await?;
-        Ok([
-            step_one(provider.is_some(), expires.as_deref(), ts).status,
-            step_two(facts, &redirect_uri, ts).status,
-            step_three(&scim, ts).status,
-        ])
+        let steps = (
+            step_one(provider.is_some(), expires.as_deref(), ts),
+            step_two(facts, &self.redirect_uri(), ts),
+            step_three(&scim, ts),
+        );
+        Ok((steps, provider, scim))
     }
 
     /// Step 3 alone: what the page polls while it waits for Entra.
@@ -113,7 +117,11 @@ impl Backend {
         Ok(())
     }
 
-    async fn client_secret_expires(&self, tenant_id: &TenantId) -> Result<Option<String>> {
+    /// The client secret's expiry date entered in Step 1 (`YYYY-MM-DD`).
+    pub(crate) async fn client_secret_expires(
+        &self,
+        tenant_id: &TenantId,
+    ) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar(
                 "SELECT client_secret_expires FROM entra_setup WHERE tenant_id = $1",
@@ -126,7 +134,7 @@ impl Backend {
     }
 
     /// The provider the assistant follows: the active one, else the one saved last.
-    async fn followed_provider(&self, tenant_id: &TenantId) -> Result<Option<IdpView>> {
+    pub(crate) async fn followed_provider(&self, tenant_id: &TenantId) -> Result<Option<IdpView>> {
         let mut all = self.list_identity_providers(tenant_id).await?;
         all.sort_by_key(|p| (!p.active, std::cmp::Reverse(p.updated_at)));
         Ok(all.into_iter().next())
@@ -166,9 +174,7 @@ impl Backend {
         .bind(now())
         .fetch_one(&self.db.pool)
         .await?;
-        let mut conn = self.db.pool.acquire().await?;
-        let milestones = milestones::read(&mut conn, tenant_id).await?;
-        drop(conn);
+        let milestones = self.milestones(tenant_id).await?;
         let summary = self.provisioning_summary(tenant_id).await?;
         Ok(ScimFacts {
             usable_tokens,

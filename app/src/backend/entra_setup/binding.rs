@@ -27,13 +27,7 @@ impl Backend {
         else {
             return Ok(None);
         };
-        let any: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM account WHERE tenant_id = $1 AND source = 'scim' LIMIT 1",
-        )
-        .bind(tenant_id)
-        .fetch_optional(&self.db.pool)
-        .await?;
-        if any.is_none() {
+        if !self.has_provisioned_users(tenant_id).await? {
             return Ok(Some(IdentityBinding::NothingProvisioned));
         }
         let subject = claim_text(claims, "oid").or_else(|| claim_text(claims, "sub"));
@@ -80,7 +74,7 @@ impl Backend {
             };
             let folded = fold_username(&value);
             let row = sqlx::query(
-                "SELECT account_id, username, username_folded FROM account WHERE tenant_id = $1 AND source = 'scim' \
+                "SELECT username, username_folded FROM account WHERE tenant_id = $1 AND source = 'scim' \
                  AND (username_folded = $2 OR work_email_folded = $2) LIMIT 1",
             )
             .bind(tenant_id)
@@ -91,7 +85,6 @@ impl Backend {
                 let username_folded: String = r.try_get("username_folded")?;
                 let by_name = username_folded == folded;
                 return Ok(Some(Candidate {
-                    account_id: r.try_get("account_id")?,
                     username: r.try_get("username")?,
                     username_claim: by_name.then(|| (*claim).to_owned()),
                     email_claim: (!by_name).then(|| (*claim).to_owned()),

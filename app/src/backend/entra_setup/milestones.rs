@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::backend::db::{bit, DbKind};
 use crate::backend::error::Result;
+use crate::backend::Backend;
 use crate::domain::entra_setup::{Milestones, Seen};
 use crate::domain::ids::TenantId;
 use crate::domain::provisioning::ActivityEvent;
@@ -67,18 +68,31 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Milestones> {
     })
 }
 
-/// A tenant's milestones (none seen yet: the default).
-pub async fn read(conn: &mut AnyConnection, tenant_id: &TenantId) -> Result<Milestones> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM provisioning_milestone WHERE tenant_id = $1"
-    )))
-    .bind(tenant_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref()
-        .map(from_row)
-        .transpose()
-        .map(Option::unwrap_or_default)
+impl Backend {
+    /// A tenant's milestones (none seen yet: the default).
+    pub async fn milestones(&self, tenant_id: &TenantId) -> Result<Milestones> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM provisioning_milestone WHERE tenant_id = $1"
+        )))
+        .bind(tenant_id)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.as_ref()
+            .map(from_row)
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Whether Entra has provisioned anyone into the tenant.
+    pub async fn has_provisioned_users(&self, tenant_id: &TenantId) -> Result<bool> {
+        let any: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM account WHERE tenant_id = $1 AND source = 'scim' LIMIT 1",
+        )
+        .bind(tenant_id)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        Ok(any.is_some())
+    }
 }
 
 /// Folds a batch of logged requests into their tenants' milestones (inside the batch's write
