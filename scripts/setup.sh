@@ -50,13 +50,20 @@ npm_install() { # dir — `npm ci` only when the lockfile differs from the one l
 npm_install .
 npm_install end2end
 
-# Python SCIM conformance suites (scim2-tester via scim2-cli, scim-sanity), pinned, in a venv.
+# Python SCIM conformance suites (scim2-tester via scim2-cli, scim-sanity) and the SMTP server
+# the alert tests send to (aiosmtpd), pinned, in a venv.
 venv=.tools/venv
+venv_ok() { # requirements files — every pin installed
+  local frozen; frozen=$("$venv/bin/pip" freeze 2>/dev/null) || return 1
+  for f in "$@"; do
+    while read -r pin; do grep -qxiF "$pin" <<<"$frozen" || return 1; done <"$f"
+  done
+}
 if [ ! -x "$venv/bin/scim2" ] || [ ! -x "$venv/bin/scim-sanity" ] ||
-   ! "$venv/bin/pip" freeze 2>/dev/null | grep -qxF -f conformance/requirements.txt; then
-  step "installing the SCIM conformance suites (PyPI) into $venv"
+   ! venv_ok conformance/requirements.txt server/tests/tools/requirements.txt; then
+  step "installing the SCIM conformance suites and aiosmtpd (PyPI) into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r conformance/requirements.txt
+  "$venv/bin/pip" install -q -r conformance/requirements.txt -r server/tests/tools/requirements.txt
 fi
 
 if ! command -v chromium >/dev/null 2>&1; then

@@ -78,6 +78,10 @@ pub struct Config {
     /// On SIGTERM, seconds to let requests in flight finish before the server exits anyway.
     #[arg(long, env = "CANTARA_SHUTDOWN_GRACE_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3600), global = true)]
     pub shutdown_grace_secs: u64,
+    /// Seconds between the alert checks (provisioning health, mass deprovisioning, expiries) and
+    /// deliveries; one instance at a time runs them, by a lease in the database.
+    #[arg(long, env = "CANTARA_ALERT_CHECK_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub alert_check_secs: u64,
     /// Where the built site (wasm, JS, CSS) is served from.
     #[arg(
         long,
@@ -245,6 +249,7 @@ mod tests {
             db_statement_timeout_secs: 30,
             metrics_token: None,
             shutdown_grace_secs: 20,
+            alert_check_secs: 60,
         }
     }
 

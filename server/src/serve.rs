@@ -63,6 +63,10 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
 
     let retention = i64::from(config.scim_deleted_retention_days) * 24 * 3600;
     tokio::spawn(purge_sessions(backend.clone(), retention));
+    let alerts = tokio::spawn(app::backend::alerts::timer::run(
+        backend.clone(),
+        Duration::from_secs(config.alert_check_secs),
+    ));
 
     // SIGTERM: stop accepting, let requests in flight finish (at most the grace period), then
     // write the activity events still queued and close the pool.
@@ -84,6 +88,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
             tokio::time::sleep(grace).await;
         } => tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after the grace period; stopping anyway"),
     }
+    alerts.abort();
     backend.activity.flush().await;
     backend.db.pool.close().await;
     tracing::info!("stopped: activity written, database closed");

@@ -3,6 +3,7 @@
 //!
 //! Endpoints are named explicitly (`/api/<name>`) so URLs stay stable for tests and proxies.
 
+pub mod alerts;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod directory;

@@ -28,13 +28,19 @@ impl Backend {
                     .followed_provider(tenant_id)
                     .await?
                     .map_or_else(|| "Microsoft Entra ID".into(), |p| p.form.name);
-                out.extend(notice(Expiring::ClientSecret, &name, at, ts));
+                out.extend(notice(
+                    Expiring::ClientSecret,
+                    "client_secret",
+                    &name,
+                    at,
+                    ts,
+                ));
             }
         }
         if grants.has(Permission::Provisioning) {
             // Tokens expired long ago are no reminder any more: only the last 30 days' show.
             let rows = sqlx::query(
-                "SELECT description, expires_at FROM provisioning_token WHERE tenant_id = $1 AND revoked_at IS NULL \
+                "SELECT token_id, description, expires_at FROM provisioning_token WHERE tenant_id = $1 AND revoked_at IS NULL \
                  AND expires_at IS NOT NULL AND expires_at > $2 AND expires_at <= $3 ORDER BY expires_at",
             )
             .bind(tenant_id)
@@ -49,8 +55,10 @@ impl Backend {
                 } else {
                     description
                 };
+                let token_id: String = r.try_get("token_id")?;
                 out.extend(notice(
                     Expiring::ProvisioningToken,
+                    &format!("token:{token_id}"),
                     &name,
                     r.try_get("expires_at")?,
                     ts,

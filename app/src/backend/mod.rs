@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod alerts;
 pub mod auth;
 pub mod clock;
 pub mod console;

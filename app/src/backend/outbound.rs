@@ -211,6 +211,43 @@ impl Outbound {
             .map_err(|_| OutboundError::BadAnswer("the answer is not JSON".into()))
     }
 
+    /// Whether `url` is one Cantara would send to (https; the address rules), before saving it.
+    pub fn check_target(&self, url: &str) -> Result<(), OutboundError> {
+        self.check(url, false).map(|_| ())
+    }
+
+    /// POSTs a JSON body (an alert webhook) with extra headers; never follows a redirect. Any
+    /// status comes back, with the first 200 characters of the answer.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: String,
+        headers: &[(&str, String)],
+    ) -> Result<(u16, String), OutboundError> {
+        let url = self.check(url, false)?;
+        let mut req = self
+            .pick()?
+            .exchanges
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let res = req.send().await.map_err(unreachable)?;
+        if res.status().is_redirection() {
+            return Err(redirected(res.status()));
+        }
+        let status = res.status().as_u16();
+        let bytes = read_capped(res).await.unwrap_or_default();
+        let text: String = String::from_utf8_lossy(&bytes)
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
+        Ok((status, text))
+    }
+
     /// The token endpoint, for the OpenID Connect client: the request as it built it, sent
     /// without following redirects, the answer capped. Any status comes back (the client reads
     /// the provider's error body).

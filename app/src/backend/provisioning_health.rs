@@ -39,13 +39,15 @@ impl Backend {
         let day = self.requests_since(tenant_id, ts - 86_400).await?;
         let has_run = self.milestones(tenant_id).await?.cycle_started_at.is_some()
             || self.has_provisioned_users(tenant_id).await?;
-        Ok(assess(&HealthFacts {
+        let mut health = assess(&HealthFacts {
             now: ts,
             recent,
             hour,
             day,
             has_run,
-        }))
+        });
+        health.mass_deprovisioning = self.mass_deprovisioning(tenant_id).await?;
+        Ok(health)
     }
 
     /// Requests and failures (status ≥ 400) recorded since `since`.

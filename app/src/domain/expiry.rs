@@ -24,8 +24,22 @@ pub enum Urgency {
     Expired,
 }
 
+impl Urgency {
+    /// The reminder point, as an alert's level.
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Soon => "30 days",
+            Urgency::Week => "7 days",
+            Urgency::Day => "1 day",
+            Urgency::Expired => "expired",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpiryNotice {
+    /// What expires, as alerts name it: `client_secret`, `token:{id}`.
+    pub key: String,
     pub what: Expiring,
     pub urgency: Urgency,
     pub expires_at: i64,
@@ -43,7 +57,13 @@ fn days_words(secs: i64) -> String {
 }
 
 /// The notice for something of `name` expiring at `expires_at`, if one is due.
-pub fn notice(what: Expiring, name: &str, expires_at: i64, now: i64) -> Option<ExpiryNotice> {
+pub fn notice(
+    what: Expiring,
+    key: &str,
+    name: &str,
+    expires_at: i64,
+    now: i64,
+) -> Option<ExpiryNotice> {
     let left = expires_at - now;
     let [soon, week, day] = REMINDER_DAYS.map(|d| d * 86_400);
     let urgency = if left <= 0 {
@@ -65,6 +85,7 @@ pub fn notice(what: Expiring, name: &str, expires_at: i64, now: i64) -> Option<E
         (Expiring::ProvisioningToken, _) => format!("The provisioning token “{name}” expires in {} ({date}): generate a new token and enter it in Entra as the Secret Token before then.", days_words(left)),
     };
     Some(ExpiryNotice {
+        key: key.to_owned(),
         what,
         urgency,
         expires_at,
@@ -81,7 +102,15 @@ mod tests {
 
     #[test]
     fn banners_start_thirty_days_before_and_grow_at_seven_and_one() {
-        let at = |d: i64| notice(Expiring::ClientSecret, "Entra", NOW + d, NOW);
+        let at = |d: i64| {
+            notice(
+                Expiring::ClientSecret,
+                "client_secret",
+                "Entra",
+                NOW + d,
+                NOW,
+            )
+        };
         assert_eq!(at(31 * DAY), None);
         let soon = at(30 * DAY).unwrap();
         assert_eq!(soon.urgency, Urgency::Soon);
@@ -100,6 +129,7 @@ mod tests {
         assert!(expired.message.contains("expired on"));
         let token = notice(
             Expiring::ProvisioningToken,
+            "token:t1",
             "Entra production",
             NOW + 3 * DAY,
             NOW,

@@ -3,6 +3,8 @@
 //! Nothing here touches the database or HTTP; the `backend` module (server only) owns those.
 
 pub mod account;
+pub mod alert_channel;
+pub mod alerts;
 pub mod attribute_check;
 pub mod directory;
 pub mod entra_setup;
@@ -11,6 +13,7 @@ pub mod expiry;
 pub mod identity_binding;
 pub mod idp;
 pub mod ids;
+pub mod mass_deprovisioning;
 pub mod name_words;
 pub mod permission;
 pub mod provisioned;

@@ -76,6 +76,9 @@ pub struct ProvisioningHealth {
     pub day_requests: i64,
     pub day_failures: i64,
     pub top_failure: Option<TopFailure>,
+    /// The last hour deprovisioned many people, or emptied a group holding Security Topics.
+    #[serde(default)]
+    pub mass_deprovisioning: Option<super::mass_deprovisioning::MassDeprovisioning>,
 }
 
 fn failed(status: u16) -> bool {
@@ -170,6 +173,7 @@ pub fn assess(f: &HealthFacts) -> ProvisioningHealth {
         day_requests: f.day.0,
         day_failures: f.day.1,
         top_failure: top,
+        mass_deprovisioning: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! database per test (SQLite, or PostgreSQL on the second pass: see `database`), and the real
 //! `cantara` binary for the CLI and first start.
 
+mod alerts;
 mod cli;
 mod connect_entra;
 mod console;

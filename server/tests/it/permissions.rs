@@ -245,6 +245,41 @@ fn table() -> Vec<(&'static str, Needs, Args)> {
             Perm(P::IdentityProviders),
             Args::Form(&[("secret_expires", "not a date")]),
         ),
+        ("alerts_overview", Perm(P::Provisioning), Args::Form(&[])),
+        (
+            "add_email_channel",
+            Perm(P::Provisioning),
+            Args::Form(&[
+                ("form[name]", ""),
+                ("form[host]", ""),
+                ("form[port]", ""),
+                ("form[security]", ""),
+                ("form[username]", ""),
+                ("form[password]", ""),
+                ("form[from]", ""),
+                ("form[to]", ""),
+            ]),
+        ),
+        (
+            "add_webhook_channel",
+            Perm(P::Provisioning),
+            Args::Form(&[("name", ""), ("url", "not a url")]),
+        ),
+        (
+            "delete_alert_channel",
+            Perm(P::Provisioning),
+            Args::Form(&[("channel_id", "c")]),
+        ),
+        (
+            "send_test_alert",
+            Perm(P::Provisioning),
+            Args::Form(&[("channel_id", "c")]),
+        ),
+        (
+            "set_mass_threshold",
+            Perm(P::Provisioning),
+            Args::Form(&[("share_percent", "0"), ("min_people", "0")]),
+        ),
     ]
 }
 

@@ -142,7 +142,8 @@ pub(crate) async fn insert_local(
 const PROFILE_SET: &str =
     "username = $1, username_folded = $2, display_name = $3, display_name_folded = $4, \
      external_id = $5, work_email_folded = $6, is_active = $7, scim_doc = $8, updated_at = $9, \
-     name_words = $10, version = version + 1";
+     name_words = $10, version = version + 1, \
+     deactivated_at = CASE WHEN $7 = 1 THEN NULL WHEN is_active = 1 THEN $9 ELSE deactivated_at END";
 
 fn bind_profile<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,

@@ -26,6 +26,21 @@ pub fn sha256_hex(value: &str) -> String {
         .collect()
 }
 
+/// HMAC-SHA256 of `text` under `key`, lowercase hex: a webhook's signature.
+pub fn hmac_sha256_hex(key: &str, text: &str) -> String {
+    use hmac::{Hmac, Mac};
+    // An HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(text.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub fn encrypt(key: &SecretKey, plaintext: &str) -> Result<String> {
     let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key.bytes()));
     let mut nonce = [0u8; 12];
@@ -56,6 +71,15 @@ pub fn decrypt(key: &SecretKey, stored: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 
     #[test]
     fn round_trip_random_nonce_and_tamper_detection() {

@@ -100,20 +100,62 @@ async fn add_members(conn: &mut AnyConnection, group_id: &GroupId, ids: &[String
     Ok(())
 }
 
+/// Deletes those memberships; the members that were there.
 async fn remove_members(
     conn: &mut AnyConnection,
     group_id: &GroupId,
     ids: &[String],
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut removed = Vec::new();
     // One statement per 200 members: … AND account_id IN ($2, $3, …)
     for chunk in unique.chunks(200) {
         let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "DELETE FROM group_member WHERE group_id = $1 AND account_id IN ({})",
+            "DELETE FROM group_member WHERE group_id = $1 AND account_id IN ({}) RETURNING account_id",
             params.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id);
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(group_id);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        removed.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(removed)
+}
+
+/// Members removed from a group that holds a Security Topic are kept a day, so that a group
+/// emptied within an hour can say who lost its topics (the mass-deprovisioning notice).
+async fn record_removals(
+    conn: &mut AnyConnection,
+    tenant_id: &TenantId,
+    group_id: &GroupId,
+    removed: &[String],
+) -> Result<()> {
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let holds_topic: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM group_topic WHERE group_id = $1 LIMIT 1")
+            .bind(group_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if holds_topic.is_none() {
+        return Ok(());
+    }
+    let ts = now();
+    for chunk in removed.chunks(200) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, $2, ${}, $3)", i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO membership_removal (tenant_id, group_id, account_id, at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant_id)
+            .bind(group_id)
+            .bind(ts);
         for id in chunk {
             q = q.bind(id.as_str());
         }
@@ -138,12 +180,23 @@ async fn lock_row(
     Ok(())
 }
 
-async fn clear_members(conn: &mut AnyConnection, group_id: &GroupId) -> Result<()> {
-    sqlx::query("DELETE FROM group_member WHERE group_id = $1")
-        .bind(group_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// Deletes every membership of the group; the members that were there.
+async fn clear_members(conn: &mut AnyConnection, group_id: &GroupId) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("DELETE FROM group_member WHERE group_id = $1 RETURNING account_id")
+            .bind(group_id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// Who of `removed` is not among `kept` (a replaced member list).
+fn left_out(removed: Vec<String>, kept: &[String]) -> Vec<String> {
+    let kept: BTreeSet<&str> = kept.iter().map(String::as_str).collect();
+    removed
+        .into_iter()
+        .filter(|id| !kept.contains(id.as_str()))
+        .collect()
 }
 
 async fn store(
@@ -255,8 +308,9 @@ impl Backend {
         lock_row(&mut tx, self.db.kind, id).await?;
         fetch(&mut tx, tenant_id, id).await?;
         store(&mut tx, tenant_id, id, &record).await?;
-        clear_members(&mut tx, id).await?;
+        let removed = left_out(clear_members(&mut tx, id).await?, members);
         add_members(&mut tx, id, members).await?;
+        record_removals(&mut tx, tenant_id, id, &removed).await?;
         let group = fetch(&mut tx, tenant_id, id).await?;
         tx.commit().await?;
         Ok(group)
@@ -278,17 +332,21 @@ impl Backend {
         lock_row(&mut tx, self.db.kind, id).await?;
         let current = fetch(&mut tx, tenant_id, id).await?;
         let edited = edit.apply(&current.doc).await?;
+        let mut removed = Vec::new();
         for change in &edited.members {
             match change {
                 MemberChange::Add(ids) => add_members(&mut tx, id, ids).await?,
-                MemberChange::Remove(ids) => remove_members(&mut tx, id, ids).await?,
-                MemberChange::RemoveAll => clear_members(&mut tx, id).await?,
+                MemberChange::Remove(ids) => {
+                    removed.extend(remove_members(&mut tx, id, ids).await?)
+                }
+                MemberChange::RemoveAll => removed.extend(clear_members(&mut tx, id).await?),
                 MemberChange::Set(ids) => {
-                    clear_members(&mut tx, id).await?;
+                    removed.extend(left_out(clear_members(&mut tx, id).await?, ids));
                     add_members(&mut tx, id, ids).await?;
                 }
             }
         }
+        record_removals(&mut tx, tenant_id, id, &removed).await?;
         if edited.record.document != current.doc || !edited.members.is_empty() {
             store(&mut tx, tenant_id, id, &edited.record).await?;
         }
