@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::hydration::provide_hydration_marker;
+use crate::pages::alerts::AlertsPage;
 use crate::pages::connect_entra::ConnectEntraPage;
 use crate::pages::console::ConsoleLayout;
 use crate::pages::groups::{GroupDetailPage, SecurityGroupsPage};
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("security-topics") view=SecurityTopicsPage/>
                         <Route path=path!("security-topics/:id") view=SecurityTopicPage/>
                         <Route path=path!("provisioning") view=ProvisioningPage/>
+                        <Route path=path!("provisioning/alerts") view=AlertsPage/>
                         <Route path=path!("tenants") view=TenantsPage/>
                         <Route path=path!("connect-entra") view=ConnectEntraPage/>
                     </ParentRoute>

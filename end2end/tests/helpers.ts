@@ -12,6 +12,8 @@ export async function hydrated(page: Page) {
 }
 
 export async function shot(page: Page, name: string) {
+  // From the top: sticky headers are drawn where they are at the current scroll position.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 }
 

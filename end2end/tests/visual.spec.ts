@@ -55,6 +55,7 @@ test("every page: a title of its own, fits a phone, no accessibility violations 
     { path: "/provisioning", title: "Provisioning · Cantara", name: "provisioning" },
     { path: "/tenants", title: "Tenants · Cantara", name: "tenants" },
     { path: "/connect-entra", title: "Connect Microsoft Entra ID · Cantara", name: "connect-entra" },
+    { path: "/provisioning/alerts", title: "Alerts · Cantara", name: "alerts" },
     { path: "/no-such-page", title: "Page not found · Cantara", name: "not-found" },
   ];
   const titles = new Set<string>();

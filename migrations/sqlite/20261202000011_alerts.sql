@@ -1,6 +1,9 @@
 -- Alerts: what Cantara tells a tenant's admins outside the console (provisioning health, a mass
 -- deprovisioning, expiring secrets and tokens), through the channels they configure.
 
+-- The client secret's expiry as chosen in Entra (YYYY-MM-DD, or empty), on the provider's form.
+ALTER TABLE identity_provider ADD COLUMN client_secret_expires TEXT NOT NULL DEFAULT '';
+
 -- When an account was last deactivated (active true -> false), for the mass-deprovisioning
 -- notice; set by the same UPDATE that deactivates it.
 ALTER TABLE account ADD COLUMN deactivated_at BIGINT;

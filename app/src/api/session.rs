@@ -41,9 +41,15 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
     })
 }
 
-/// Local sign-in. On success sets the session cookie and sends the browser to the console.
+/// Local sign-in. On success sets the session cookie and sends the browser to the console —
+/// unless the tenant's client secret has expired and this person administers identity
+/// providers: then the notice comes back for the sign-in page to show first.
 #[server(endpoint = "login")]
-pub async fn login(tenant_id: String, username: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    tenant_id: String,
+    username: String,
+    password: String,
+) -> Result<Option<crate::domain::expiry::ExpiryNotice>, AppError> {
     use super::guard::{client_address, fail, public, set_session_cookie};
     let backend = public()?;
     let tenant = Some(tenant_id.as_str()).filter(|t| !t.is_empty());
@@ -52,8 +58,14 @@ pub async fn login(tenant_id: String, username: String, password: String) -> Res
         .await
         .map_err(fail)?;
     set_session_cookie(&signed_in.token, backend.config.secure_cookies());
-    leptos_axum::redirect("/");
-    Ok(())
+    let notice = backend
+        .expired_client_secret(&signed_in.session.tenant_id, &signed_in.session.grants)
+        .await
+        .map_err(fail)?;
+    if notice.is_none() {
+        leptos_axum::redirect("/");
+    }
+    Ok(notice)
 }
 
 /// The signed-in person, their current tenant and the tenants they may switch to.

@@ -1,5 +1,5 @@
-//! Which expiry reminders are due for a tenant: its client secret (the date entered in the
-//! Connect Microsoft Entra ID assistant) for identity provider admins, its provisioning tokens
+//! Which expiry reminders are due for a tenant: its client secret (the identity provider's
+//! `Client Secret Expires`, or the assistant's Step 1 date) for identity provider admins, its provisioning tokens
 //! that expire for provisioning admins. The words and thresholds: `domain::expiry`.
 
 use sqlx::Row;
@@ -8,7 +8,7 @@ use crate::backend::clock::now;
 use crate::backend::error::Result;
 use crate::backend::Backend;
 use crate::domain::entra_setup::date_to_unix;
-use crate::domain::expiry::{notice, Expiring, ExpiryNotice};
+use crate::domain::expiry::{notice, Expiring, ExpiryNotice, Urgency};
 use crate::domain::ids::TenantId;
 use crate::domain::permission::{Grants, Permission};
 
@@ -71,5 +71,22 @@ impl Backend {
                 .then(a.expires_at.cmp(&b.expires_at))
         });
         Ok(out)
+    }
+
+    /// The tenant's client secret has expired, for someone who administers identity providers
+    /// (what the sign-in page shows after a local sign-in); nobody else is told.
+    pub async fn expired_client_secret(
+        &self,
+        tenant_id: &TenantId,
+        grants: &Grants,
+    ) -> Result<Option<ExpiryNotice>> {
+        if !grants.has(Permission::IdentityProviders) {
+            return Ok(None);
+        }
+        Ok(self
+            .expiry_notices(tenant_id, grants)
+            .await?
+            .into_iter()
+            .find(|n| n.what == Expiring::ClientSecret && n.urgency == Urgency::Expired))
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::idp::{AuthMethod, IdpAuditEntry, IdpForm, IdpView};
 const SELECT: &str = "SELECT idp_id, kind, name, description, is_active, auth_method, client_id, client_secret_enc, \
      authorization_url, token_url, jwks_url, username_attribute, issuer_uri, userinfo_url, secure_jwks, logout_url, \
      resource, audience, display_name_attribute, grant_type, scopes, provider_display_name, pkce_enabled, \
-     refresh_tokens_enabled, create_users, allowed_tenant_ids, updated_at, last_check_at, last_check_ok, last_test_result FROM identity_provider";
+     refresh_tokens_enabled, create_users, allowed_tenant_ids, client_secret_expires, updated_at, last_check_at, last_check_ok, last_test_result FROM identity_provider";
 
 fn to_view(r: &AnyRow) -> Result<IdpView> {
     let secret: String = r.try_get("client_secret_enc")?;
@@ -69,6 +69,7 @@ fn to_view(r: &AnyRow) -> Result<IdpView> {
             refresh_tokens_enabled: flag(r, "refresh_tokens_enabled")?,
             create_users: flag(r, "create_users")?,
             allowed_tenant_ids: r.try_get("allowed_tenant_ids")?,
+            client_secret_expires: r.try_get("client_secret_expires")?,
         },
     })
 }
@@ -105,6 +106,7 @@ fn changes(before: Option<&IdpForm>, after: &IdpForm, secret_changed: bool) -> S
                 f.create_users.to_string(),
             ),
             ("Allowed Tenant IDs", f.allowed_tenant_ids.clone()),
+            ("Client Secret Expires", f.client_secret_expires.clone()),
         ]
     };
     let new = pairs(after);
@@ -215,6 +217,11 @@ impl Backend {
         };
         let ts = now();
         let idp_id = id.cloned().unwrap_or_else(IdpId::generate);
+        // A new provider's `Client Secret Expires` starts as the date entered in the assistant.
+        let secret_expires = match (&before, v.client_secret_expires.is_empty()) {
+            (None, true) => self.step_one_date(tenant_id).await?.unwrap_or_default(),
+            _ => v.client_secret_expires.clone(),
+        };
         let mut tx = self.db.begin_write().await?;
         let sql = if before.is_some() {
             "UPDATE identity_provider SET name = $3, description = $4, auth_method = $5, client_id = $6, \
@@ -222,14 +229,14 @@ impl Backend {
              username_attribute = $11, issuer_uri = $12, userinfo_url = $13, secure_jwks = $14, logout_url = $15, \
              resource = $16, audience = $17, display_name_attribute = $18, grant_type = $19, scopes = $20, \
              provider_display_name = $21, pkce_enabled = $22, refresh_tokens_enabled = $23, create_users = $24, \
-             updated_at = $25, allowed_tenant_ids = $26 WHERE idp_id = $1 AND tenant_id = $2"
+             updated_at = $25, allowed_tenant_ids = $26, client_secret_expires = $27 WHERE idp_id = $1 AND tenant_id = $2"
         } else {
             "INSERT INTO identity_provider (idp_id, tenant_id, name, description, auth_method, client_id, client_secret_enc, \
              authorization_url, token_url, jwks_url, username_attribute, issuer_uri, userinfo_url, secure_jwks, logout_url, \
              resource, audience, display_name_attribute, grant_type, scopes, provider_display_name, pkce_enabled, \
-             refresh_tokens_enabled, create_users, updated_at, allowed_tenant_ids, kind, is_active, created_at) \
+             refresh_tokens_enabled, create_users, updated_at, allowed_tenant_ids, client_secret_expires, kind, is_active, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-             $23, $24, $25, $26, 'oauth2', 0, $25)"
+             $23, $24, $25, $26, $27, 'oauth2', 0, $25)"
         };
         sqlx::query(sql)
             .bind(&idp_id)
@@ -258,6 +265,7 @@ impl Backend {
             .bind(bit(v.create_users))
             .bind(ts)
             .bind(&v.allowed_tenant_ids)
+            .bind(&secret_expires)
             .execute(&mut *tx)
             .await
             .map_err(conflict_on_unique(

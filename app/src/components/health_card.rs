@@ -7,6 +7,7 @@ use leptos_router::components::A;
 
 use super::badge::{Badge, Tone};
 use super::local_time::LocalTime;
+use crate::domain::mass_deprovisioning::MassDeprovisioning;
 use crate::domain::provisioning::status_text;
 use crate::domain::provisioning_health::{HealthState, ProvisioningHealth};
 
@@ -49,9 +50,42 @@ pub fn HealthCard(health: ProvisioningHealth, #[prop(optional)] link: bool) -> i
                         " at " <LocalTime at=t.example.at/></p>
                 </div>
             })}
+            {health.mass_deprovisioning.clone().map(|m| view! { <MassNotice notice=m/> })}
             {link.then(|| view! {
                 <A href="/provisioning" attr:class="mt-3 inline-block text-sm font-medium text-indigo-700 hover:underline">"Open the Provisioning page →"</A>
             })}
         </section>
+    }
+}
+
+/// The last hour deprovisioned many people, or emptied a group holding Security Topics: shown
+/// first thing, with who was affected.
+#[component]
+fn MassNotice(notice: MassDeprovisioning) -> impl IntoView {
+    let more = notice.total.saturating_sub(notice.affected.len());
+    view! {
+        <div role="alert" class="mt-3 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="mass-deprovisioning">
+            <p class="font-semibold">{format!("Mass deprovisioning: {} people affected in the last hour", notice.total)}</p>
+            <p class="mt-1">{notice.reason.clone()}</p>
+            <details class="mt-2">
+                <summary class="cursor-pointer font-medium">"Who was affected"</summary>
+                <ul class="mt-2 max-h-64 space-y-1 overflow-y-auto" data-testid="mass-affected">
+                    {notice.affected.into_iter().map(|a| {
+                        let what = match &a.group {
+                            Some(g) => format!("{} from “{g}”", a.what.label()),
+                            None => a.what.label().to_owned(),
+                        };
+                        view! {
+                            <li class="flex flex-wrap gap-x-2">
+                                <A href=format!("/users/{}", a.account_id) attr:class="font-medium underline">{a.username.clone()}</A>
+                                <span>{what}</span>
+                                <span class="text-red-800"><LocalTime at=a.at/></span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {(more > 0).then(|| view! { <p class="mt-1">{format!("and {more} more")}</p> })}
+            </details>
+        </div>
     }
 }

@@ -64,6 +64,10 @@ pub struct IdpForm {
     /// (comma or space separated; stored lower-case, comma separated).
     #[serde(default)]
     pub allowed_tenant_ids: String,
+    /// When the client secret expires, as chosen in Entra's Certificates & secrets (`YYYY-MM-DD`,
+    /// optional): the expiry reminders and alerts count down to it.
+    #[serde(default)]
+    pub client_secret_expires: String,
 }
 
 /// Why the Client Secret must be typed again when an endpoint changes.
@@ -184,6 +188,15 @@ impl IdpForm {
             err("allowed_tenant_ids", "An Issuer URI with {tenantid} accepts tokens of any Entra tenant: list the Directory (tenant) IDs whose people may sign in.");
         }
         v.allowed_tenant_ids = tenants.join(",");
+        v.client_secret_expires = v.client_secret_expires.trim().to_owned();
+        if !v.client_secret_expires.is_empty()
+            && super::entra_setup::date_to_unix(&v.client_secret_expires).is_none()
+        {
+            err(
+                "client_secret_expires",
+                "Enter the date as shown in Entra's Certificates & secrets, for example 2027-06-30.",
+            );
+        }
         for (field, value, label) in [
             (
                 "username_attribute",

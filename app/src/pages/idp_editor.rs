@@ -81,6 +81,7 @@ struct FormState {
     refresh_tokens_enabled: RwSignal<bool>,
     create_users: RwSignal<bool>,
     allowed_tenant_ids: RwSignal<String>,
+    client_secret_expires: RwSignal<String>,
 }
 
 impl FormState {
@@ -109,6 +110,7 @@ impl FormState {
             refresh_tokens_enabled: RwSignal::new(f.refresh_tokens_enabled),
             create_users: RwSignal::new(f.create_users),
             allowed_tenant_ids: RwSignal::new(f.allowed_tenant_ids),
+            client_secret_expires: RwSignal::new(f.client_secret_expires),
         }
     }
 
@@ -137,6 +139,7 @@ impl FormState {
             refresh_tokens_enabled: self.refresh_tokens_enabled.get_untracked(),
             create_users: self.create_users.get_untracked(),
             allowed_tenant_ids: self.allowed_tenant_ids.get_untracked(),
+            client_secret_expires: self.client_secret_expires.get_untracked(),
         }
     }
 }
@@ -355,6 +358,8 @@ fn IdpEditor(initial: Option<IdpView>) -> impl IntoView {
                     <BoundField name="client_secret" label="Client Secret" value=f.client_secret input_type="password" required=is_new error=error
                         placeholder=if has_secret.get_untracked() { "A secret is set — leave empty to keep it" } else { "" }
                         help="Entra → Certificates & secrets → the secret's Value (shown once in Entra). Stored encrypted; never shown again."/>
+                    <BoundField name="client_secret_expires" label="Client Secret Expires" value=f.client_secret_expires input_type="date" error=error
+                        help="Optional. The secret's Expires date in Entra → Certificates & secrets: Cantara reminds you 30, 7 and 1 days before."/>
                     <BoundField name="authorization_url" label="Authentication URL" value=f.authorization_url required=true error=error help="Entra → Overview → Endpoints → OAuth 2.0 authorization endpoint (v2)."/>
                     <BoundField name="token_url" label="Access Token URL" value=f.token_url required=true error=error help="Entra → Overview → Endpoints → OAuth 2.0 token endpoint (v2)."/>
                     <div>
@@ -493,6 +498,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("description", "Description"),
     ("client_id", "Client ID"),
     ("client_secret", "Client Secret"),
+    ("client_secret_expires", "Client Secret Expires"),
     ("authorization_url", "Authentication URL"),
     ("token_url", "Access Token URL"),
     ("jwks_url", "JSON Web Key Set URL"),

@@ -54,14 +54,40 @@ fn LoginForm(
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     // Signed in: load the console afresh, so it is drawn with this person's permissions.
     Effect::new(move |_| {
-        if let Some(Ok(())) = login.value().get() {
+        if let Some(Ok(None)) = login.value().get() {
             #[cfg(feature = "hydrate")]
             if let Some(w) = web_sys::window() {
                 let _ = w.location().set_href("/");
             }
         }
     });
+    // An administrator signed in while the client secret has expired: say so before the console.
+    let expired = move || login.value().get().and_then(Result::ok).flatten();
     let start = format!("/oauth/start/{tenant_id}");
+    view! {
+        <Show when=move || expired().is_some() fallback=move || view! { <SignInForm login=login error=error tenant_id=tenant_id.clone() tenant_name=tenant_name.clone() sso_provider=sso_provider.clone() start=start.clone()/> }>
+            <h1 class="text-lg font-semibold">"The client secret has expired"</h1>
+            <div role="alert" class="mt-3 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="login-secret-expired">
+                {move || expired().map(|n| n.message)}
+            </div>
+            <p class="mt-3 text-sm text-slate-600">"Until then, people signing in with single sign-on are refused by Entra (AADSTS7000222). You are signed in with your local account."</p>
+            <div class="mt-5 flex flex-col gap-2">
+                <a href="/identity-providers" class="btn-primary flex justify-center">"Open Identity Providers"</a>
+                <a href="/" class="btn-secondary flex justify-center px-4 py-2">"Continue to the console"</a>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn SignInForm(
+    login: ServerAction<Login>,
+    error: Signal<Option<AppError>>,
+    tenant_id: String,
+    tenant_name: String,
+    sso_provider: Option<String>,
+    start: String,
+) -> impl IntoView {
     view! {
         <h1 class="text-lg font-semibold">"Sign in"</h1>
         <p class="mt-1 text-sm text-slate-600">

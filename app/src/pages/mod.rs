@@ -1,5 +1,6 @@
 //! One module per console page, plus the layout every signed-in page shares.
 
+pub mod alerts;
 pub mod connect_entra;
 pub mod console;
 pub mod groups;

@@ -36,6 +36,7 @@ pub fn ProvisioningPage() -> impl IntoView {
     );
     view! {
         <PageHeader title="Provisioning" description="Requests from your identity provider's provisioning service to this tenant's SCIM Tenant URL, newest first.">
+            <A href="/provisioning/alerts" attr:class="btn-secondary px-4 py-2 text-sm">"Alerts"</A>
             <button type="button" class="btn-secondary px-4 py-2 text-sm" on:click=move |_| refresh.update(|r| *r += 1)>"Refresh"</button>
         </PageHeader>
         <Transition fallback=|| ()>

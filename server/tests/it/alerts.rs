@@ -706,3 +706,96 @@ async fn two_instances_send_each_alert_exactly_once() {
             .unwrap();
     assert_eq!(holders.len(), 1);
 }
+
+#[tokio::test]
+async fn the_identity_providers_own_date_drives_reminders_and_an_expired_secret_shows_at_local_sign_in_to_its_admins_only(
+) {
+    let app = TestApp::new().await;
+    let tenant = app.default_tenant.clone();
+    let idp = crate::sso::Provider::start().await;
+    // A date entered in the assistant before there is a provider: the new provider takes it.
+    app.backend
+        .set_client_secret_expires(&tenant, "2999-12-31")
+        .await
+        .unwrap();
+    let saved = app
+        .backend
+        .save_identity_provider(&tenant, "admin", None, &idp.form())
+        .await
+        .unwrap();
+    let id = app::domain::ids::IdpId::from(saved.id.as_str());
+    let read = app
+        .backend
+        .get_identity_provider(&tenant, &id)
+        .await
+        .unwrap();
+    assert_eq!(read.form.client_secret_expires, "2999-12-31");
+
+    // The form's own field: a wrong date is refused and nothing changes.
+    let mut form = read.form.clone();
+    form.client_secret_expires = "31/12/2026".into();
+    match app
+        .backend
+        .save_identity_provider(&tenant, "admin", Some(&id), &form)
+        .await
+    {
+        Err(app::backend::DomainError::Form(errors)) => {
+            assert!(
+                errors.iter().any(|e| e.field == "client_secret_expires"),
+                "{errors:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let cookie = app.admin_session().await;
+    let r = app.login("admin", crate::helpers::ADMIN_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, "null", "not expired: straight to the console");
+
+    // Expired, set on the provider's form: the reminder and the sign-in notice follow it.
+    form.client_secret_expires = "2020-01-31".into();
+    app.backend
+        .save_identity_provider(&tenant, "admin", Some(&id), &form)
+        .await
+        .unwrap();
+    let admin = app.backend.resolve_session(&cookie).await.unwrap().unwrap();
+    let notices = app
+        .backend
+        .expiry_notices(&tenant, &admin.grants)
+        .await
+        .unwrap();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.key == "client_secret" && n.message.contains("expired on")),
+        "{notices:?}"
+    );
+    let r = app.login("admin", crate::helpers::ADMIN_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let notice = r.json();
+    assert!(
+        notice["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2020-01-31"),
+        "{notice}"
+    );
+    assert!(r.session_cookie().is_some(), "signed in all the same");
+
+    // Someone without Identity Provider Administration signs in as usual and is told nothing.
+    app.backend
+        .create_local_user(
+            &admin,
+            &app::domain::directory::LocalUserForm {
+                username: "helpdesk".into(),
+                display_name: "Help Desk".into(),
+                password: "a long enough password".into(),
+                is_admin: false,
+            },
+        )
+        .await
+        .unwrap();
+    let r = app.login("helpdesk", "a long enough password").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, "null");
+}

@@ -103,25 +103,48 @@ impl Backend {
                 "Enter the date as shown in Entra's Certificates & secrets, for example 2027-06-30.",
             )]));
         };
+        // The date belongs to the provider's form (its `Client Secret Expires`); before there
+        // is a provider, the assistant keeps it for the tenant.
+        let followed = self.followed_provider(tenant_id).await?;
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO entra_setup (tenant_id, client_secret_expires, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (tenant_id) DO UPDATE SET client_secret_expires = $2, updated_at = $3",
         )
         .bind(tenant_id)
-        .bind(value)
+        .bind(value.as_deref())
         .bind(now())
         .execute(&mut *tx)
         .await?;
+        if let Some(p) = followed {
+            sqlx::query(
+                "UPDATE identity_provider SET client_secret_expires = $1 WHERE idp_id = $2 AND tenant_id = $3",
+            )
+            .bind(value.as_deref().unwrap_or(""))
+            .bind(&p.id)
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
 
-    /// The client secret's expiry date entered in Step 1 (`YYYY-MM-DD`).
+    /// The client secret's expiry (`YYYY-MM-DD`): the followed provider's `Client Secret
+    /// Expires`, or before there is a provider the date entered in Step 1.
     pub(crate) async fn client_secret_expires(
         &self,
         tenant_id: &TenantId,
     ) -> Result<Option<String>> {
+        if let Some(p) = self.followed_provider(tenant_id).await? {
+            let date = p.form.client_secret_expires;
+            return Ok((!date.is_empty()).then_some(date));
+        }
+        self.step_one_date(tenant_id).await
+    }
+
+    /// The date entered in Step 1 for the tenant (a new provider's form starts with it).
+    pub(crate) async fn step_one_date(&self, tenant_id: &TenantId) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar(
                 "SELECT client_secret_expires FROM entra_setup WHERE tenant_id = $1",
