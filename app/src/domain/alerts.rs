@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct Condition {
     /// `provisioning`, `mass_deprovisioning`, `client_secret`, `token:{id}`.
     pub key: String,
-    /// `Degraded`, `Failing`, `Silent`; `active`; `30 days`, `7 days`, `1 day`, `expired`.
+    /// `Degraded`, `Failing`, `Silent`; `Active`; `30 days`, `7 days`, `1 day`, `expired`.
     pub level: String,
     pub title: String,
     pub detail: String,

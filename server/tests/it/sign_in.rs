@@ -159,6 +159,7 @@ async fn repeated_failures_for_a_username_are_slowed_down() {
 #[tokio::test]
 async fn parallel_guesses_cannot_pass_the_limit() {
     let app = std::sync::Arc::new(TestApp::new().await);
+    let started = std::time::Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..60 {
         let app = app.clone();
@@ -177,9 +178,15 @@ async fn parallel_guesses_cannot_pass_the_limit() {
             other => panic!("unexpected {other}"),
         }
     }
-    // Exactly the free attempts reached the password check; the rest never cost a hash.
-    assert_eq!(checked, 5, "{checked} password checks, {throttled} refused");
-    assert_eq!(throttled, 55);
+    // The free attempts reached the password check; the rest never cost a hash. After them the
+    // delay starts at 1 s, so on a loaded machine where the burst took longer, each full second
+    // may have let one more through — never more than that.
+    let slack = started.elapsed().as_secs() as usize;
+    assert!(
+        (5..=5 + slack).contains(&checked),
+        "{checked} password checks, {throttled} refused, in {slack} s"
+    );
+    assert_eq!(checked + throttled, 60);
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ fn mass_condition(m: &MassDeprovisioning) -> Condition {
     }
     Condition {
         key: "mass_deprovisioning".into(),
-        level: "active".into(),
+        level: "Active".into(),
         title: "Mass deprovisioning".into(),
         detail: format!("{}\n\nAffected:\n{}", m.reason, lines.join("\n")),
     }
