@@ -19,7 +19,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-  step "installing cargo-leptos $CARGO_LEPTOS_VERSION from crates.io (25-40 minutes on 2 cores)"
+  # A debug build of the tool: it compiles in minutes instead of most of an hour, and builds
+  # Cantara as fast (the compiler does the work; see shared docs/toolchain.md).
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION from crates.io, debug build (about 9 minutes on 2 cores)"
   # Its lockfile pins cargo-util-schemas 0.14.2, which needs a newer rustc than 1.95: install
   # from an unpacked copy with that one entry downgraded (see shared docs/toolchain.md).
   work=$(mktemp -d)
@@ -29,15 +31,14 @@ if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTO
   cp -r "$src" "$work/cargo-leptos"
   (cd "$work/cargo-leptos" &&
     cargo update -q -p cargo-util-schemas --precise 0.14.1 &&
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-      cargo install --path . --locked)
+    CARGO_PROFILE_DEV_DEBUG=0 cargo install --path . --locked --debug)
   rm -rf "$work"
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 20 minutes on 2 cores)"
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io, debug build (about 2 minutes on 2 cores)"
   # Not --locked: its lockfile pins a webpki-roots version the index no longer offers.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  CARGO_PROFILE_DEV_DEBUG=0 cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --debug
 fi
 
 npm_install() { # dir — `npm ci` only when the lockfile differs from the one last installed
