@@ -58,3 +58,16 @@ export async function atProvider(page: Page, login: string) {
   if (interacting(new URL(page.url())) && (await consent.isVisible())) await consent.click();
 }
 
+
+/** Creates a tenant on the Tenants page and switches the console to it with the tenant switcher. */
+export async function createTenantAndSwitch(page: Page, name: string) {
+  await page.goto("/tenants");
+  await hydrated(page);
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("button", { name: "Create tenant" }).click();
+  await expect(page.getByTestId("toast")).toContainText(`Tenant “${name}” created.`);
+  await page.reload();
+  await hydrated(page);
+  await Promise.all([page.waitForEvent("load"), page.getByRole("combobox", { name: "Tenant", exact: true }).selectOption({ label: name })]);
+  await hydrated(page);
+}

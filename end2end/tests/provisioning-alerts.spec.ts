@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import { createServer, IncomingMessage } from "node:http";
 import { AddressInfo } from "node:net";
-import { adminPassword, hydrated, shot, signIn, submitLogin } from "./helpers";
+import { adminPassword, createTenantAndSwitch, hydrated, shot, signIn, submitLogin } from "./helpers";
 
 // The Alerts page with a real webhook receiver on loopback that checks Cantara's signature on
 // its own, and the mass-deprovisioning notice on Provisioning health after Entra-shaped SCIM
@@ -68,15 +68,7 @@ test("Alerts: a signed webhook with a test alert, a refused e-mail channel, the 
     await page.getByRole("button", { name: "Save date" }).click();
     await expect(page.getByTestId("toast")).toContainText("Client secret expiry saved.");
 
-    await page.goto("/tenants");
-    await hydrated(page);
-    await page.getByLabel("Name").fill(TENANT);
-    await page.getByRole("button", { name: "Create tenant" }).click();
-    await expect(page.getByTestId("toast")).toContainText(`Tenant “${TENANT}” created.`);
-    await page.reload();
-    await hydrated(page);
-    await Promise.all([page.waitForEvent("load"), page.getByRole("combobox", { name: "Tenant", exact: true }).selectOption({ label: TENANT })]);
-    await hydrated(page);
+    await createTenantAndSwitch(page, TENANT);
 
     // From the Provisioning page to Alerts.
     await page.goto("/provisioning");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { atProvider, hydrated, issuer, shot, signIn } from "./helpers";
+import { atProvider, createTenantAndSwitch, hydrated, issuer, shot, signIn } from "./helpers";
 
 // The Connect Microsoft Entra ID assistant, from an empty tenant to "Done" for all three steps:
 // the real OpenID provider of end2end/oidc for Step 2, and Entra's side of Step 3 driven with
@@ -13,15 +13,7 @@ test("Connect Microsoft Entra ID: an empty tenant to Done, with the attribute an
   await signIn(page);
 
   // A new tenant, entered through the switcher.
-  await page.goto("/tenants");
-  await hydrated(page);
-  await page.getByLabel("Name").fill(TENANT);
-  await page.getByRole("button", { name: "Create tenant" }).click();
-  await expect(page.getByTestId("toast")).toContainText(`Tenant “${TENANT}” created.`);
-  await page.reload();
-  await hydrated(page);
-  await Promise.all([page.waitForEvent("load"), page.getByRole("combobox", { name: "Tenant", exact: true }).selectOption({ label: TENANT })]);
-  await hydrated(page);
+  await createTenantAndSwitch(page, TENANT);
 
   // The home page calls to the assistant while it is incomplete; the navigation has it.
   await page.goto("/");

@@ -21,13 +21,13 @@ impl Backend {
         let ts = now();
         let mut out = Vec::new();
         if grants.has(Permission::IdentityProviders) {
-            let expires = self.client_secret_expires(tenant_id).await?;
+            let followed = self.followed_provider(tenant_id).await?;
+            let expires = self
+                .client_secret_expires(tenant_id, followed.as_ref())
+                .await?;
             if let Some(at) = expires.as_deref().and_then(date_to_unix) {
                 // Named after the provider the assistant follows, as Step 2 shows it.
-                let name = self
-                    .followed_provider(tenant_id)
-                    .await?
-                    .map_or_else(|| "Microsoft Entra ID".into(), |p| p.form.name);
+                let name = followed.map_or_else(|| "Microsoft Entra ID".into(), |p| p.form.name);
                 out.extend(notice(
                     Expiring::ClientSecret,
                     "client_secret",

@@ -186,21 +186,10 @@ impl Receiver {
     }
 }
 
+/// `n` requests of `status` recorded now, refused ones with the token's reason.
 async fn record(app: &TestApp, n: usize, status: i64) {
-    let at = app::backend::clock::now();
-    for _ in 0..n {
-        sqlx::query(
-            "INSERT INTO provisioning_event (tenant_id, at, method, path, status, resource_id, detail) \
-             VALUES ($1, $2, 'POST', '/Users', $3, NULL, $4)",
-        )
-        .bind(&app.default_tenant)
-        .bind(at)
-        .bind(status)
-        .bind((status >= 400).then_some("Refused: the token is not valid."))
-        .execute(&app.backend.db.pool)
-        .await
-        .unwrap();
-    }
+    let detail = (status >= 400).then_some("Refused: the token is not valid.");
+    crate::provisioning_health::record(app, n, status, detail, app::backend::clock::now()).await;
 }
 
 fn email_form(port: u16) -> EmailForm {
@@ -458,6 +447,14 @@ fn user(name: &str) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "active": true})
 }
 
+async fn deactivate(scim: &Scim<'_>, id: &str) {
+    let op = json!({"op": "replace", "path": "active", "value": false});
+    let r = scim
+        .req("PATCH", &format!("/Users/{id}"), Some(patch(op)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
 fn patch(op: Value) -> Value {
     json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op] })
 }
@@ -515,16 +512,7 @@ async fn mass_deprovisioning_shows_who_was_affected_and_alerts() {
 
     // Five deactivations of 40: under the threshold, no notice.
     for id in &ids[30..35] {
-        let r = scim
-            .req(
-                "PATCH",
-                &format!("/Users/{id}"),
-                Some(patch(
-                    json!({"op": "replace", "path": "active", "value": false}),
-                )),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        deactivate(&scim, id).await;
     }
     let h = app.backend.provisioning_health(&tenant).await.unwrap();
     assert!(
@@ -572,16 +560,7 @@ async fn mass_deprovisioning_shows_who_was_affected_and_alerts() {
 
     // 16 more deactivations and 2 deletions: 23 of 40 in the hour, over 10 % and at least 20.
     for id in &ids[10..26] {
-        let r = scim
-            .req(
-                "PATCH",
-                &format!("/Users/{id}"),
-                Some(patch(
-                    json!({"op": "replace", "path": "active", "value": false}),
-                )),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        deactivate(&scim, id).await;
     }
     for id in &ids[26..28] {
         assert_eq!(

@@ -12,7 +12,7 @@ use crate::helpers::TestApp;
 use crate::scim::Scim;
 
 /// Records `n` requests of `status` at `at` as the activity log stores them.
-async fn record(app: &TestApp, n: usize, status: i64, detail: Option<&str>, at: i64) {
+pub(crate) async fn record(app: &TestApp, n: usize, status: i64, detail: Option<&str>, at: i64) {
     for _ in 0..n {
         sqlx::query(
             "INSERT INTO provisioning_event (tenant_id, at, method, path, status, resource_id, detail) \

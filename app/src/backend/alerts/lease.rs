@@ -24,15 +24,4 @@ impl Backend {
         .await?;
         Ok(done.rows_affected() == 1)
     }
-
-    /// Gives the lease up (a clean stop), so another instance need not wait for it to expire.
-    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
-        let _writer = self.db.lock_writes().await;
-        sqlx::query("DELETE FROM job_lease WHERE name = $1 AND holder = $2")
-            .bind(name)
-            .bind(holder)
-            .execute(&self.db.pool)
-            .await?;
-        Ok(())
-    }
 }

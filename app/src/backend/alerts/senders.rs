@@ -20,6 +20,9 @@ use crate::backend::Backend;
 use crate::domain::alert_channel::{ChannelSettings, EmailSettings, SmtpSecurity};
 use crate::domain::alerts::{signed_text, AlertEvent, SIGNATURE_HEADER};
 
+const PLAIN_ONLY_HERE: &str =
+    "without STARTTLS or TLS, Cantara sends mail only to a relay on this machine (localhost)";
+
 /// The time an SMTP server has for the whole conversation.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -46,6 +49,11 @@ impl Backend {
     /// address unless the operator allows them, and plain SMTP only to this machine.
     pub(crate) async fn smtp_target(&self, s: &EmailSettings) -> Result<IpAddr, String> {
         let host = s.host.trim_start_matches('[').trim_end_matches(']');
+        let this_machine = host.eq_ignore_ascii_case("localhost")
+            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if s.security == SmtpSecurity::None && !this_machine {
+            return Err(PLAIN_ONLY_HERE.into());
+        }
         let found: Vec<IpAddr> = tokio::net::lookup_host((host, s.port))
             .await
             .map_err(|_| format!("the SMTP server “{}” could not be found", s.host))?
@@ -59,7 +67,7 @@ impl Backend {
             ));
         };
         if s.security == SmtpSecurity::None && !found.iter().all(IpAddr::is_loopback) {
-            return Err("without STARTTLS or TLS, Cantara sends mail only to a relay on this machine (localhost)".into());
+            return Err(PLAIN_ONLY_HERE.into());
         }
         Ok(ip)
     }

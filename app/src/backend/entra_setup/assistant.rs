@@ -70,8 +70,10 @@ impl Backend {
         tenant_id: &TenantId,
     ) -> Result<((StepOne, StepTwo, StepThree), Option<IdpView>, ScimFacts)> {
         let ts = now();
-        let expires = self.client_secret_expires(tenant_id).await?;
         let provider = self.followed_provider(tenant_id).await?;
+        let expires = self
+            .client_secret_expires(tenant_id, provider.as_ref())
+            .await?;
         let facts = match &provider {
             Some(p) => Some(self.provider_facts(p).await?),
             None => None,
@@ -135,10 +137,11 @@ impl Backend {
     pub(crate) async fn client_secret_expires(
         &self,
         tenant_id: &TenantId,
+        followed: Option<&IdpView>,
     ) -> Result<Option<String>> {
-        if let Some(p) = self.followed_provider(tenant_id).await? {
-            let date = p.form.client_secret_expires;
-            return Ok((!date.is_empty()).then_some(date));
+        if let Some(p) = followed {
+            let date = &p.form.client_secret_expires;
+            return Ok((!date.is_empty()).then(|| date.clone()));
         }
         self.step_one_date(tenant_id).await
     }
