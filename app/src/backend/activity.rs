@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::backend::db::Db;
 use crate::backend::error::Result;
+use crate::backend::sql;
 use crate::backend::Backend;
 use crate::domain::provisioning::{ActivityEntry, ActivityPage, ResourceRef};
 pub use crate::domain::provisioning::{ActivityEvent, ProvisioningSummary};
@@ -99,9 +100,10 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Message>) {
 }
 
 async fn store(db: &Db, batch: &[ActivityEvent]) -> Result<()> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.transaction().await?;
+    let mut conn = tx.conn();
     for e in batch {
-        sqlx::query(
+        sql::query(
             "INSERT INTO provisioning_event (tenant_id, at, method, path, status, resource_id, detail, filter) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM tenant WHERE tenant_id = $1)",
         )
@@ -113,10 +115,10 @@ async fn store(db: &Db, batch: &[ActivityEvent]) -> Result<()> {
         .bind(&e.resource_id)
         .bind(&e.detail)
         .bind(&e.filter)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await?;
     }
-    crate::backend::entra_setup::milestones::record(&mut tx, db.kind, batch).await?;
+    crate::backend::entra_setup::milestones::record(&mut conn, db.kind, batch).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -82,7 +82,14 @@ pub struct Db {
     /// SQLite has one writer at a time; writers queue here instead of in SQLite's busy handler,
     /// which sleeps in growing steps and makes write latency spiky under concurrency.
     write_lock: Arc<Mutex<()>>,
+    /// SQLite (a file): connections that run statements in the calling thread, for the code
+    /// written against [`crate::backend::sql`] (the SCIM path).
+    pub(crate) lite: Option<Arc<crate::backend::sql::lite::LitePool>>,
 }
+
+/// In-thread SQLite connections per process ([`crate::backend::sql::lite`]): each is busy only
+/// while a statement runs, so a few serve every worker thread.
+const LITE_CONNECTIONS: usize = 4;
 
 /// A write transaction. On SQLite it holds the process's write lock until it ends.
 pub struct WriteTx {
@@ -133,6 +140,10 @@ impl Db {
             DbKind::Sqlite => prepare_sqlite_url(url)?,
             DbKind::Postgres => url.to_owned(),
         };
+        let lite_path = match kind {
+            DbKind::Sqlite => sqlite_file(&url),
+            DbKind::Postgres => None,
+        };
         let statement_ms = settings.statement_timeout.as_millis().max(1);
         let options = AnyPoolOptions::new()
             .max_connections(settings.max_connections.unwrap_or(match kind {
@@ -167,6 +178,13 @@ impl Db {
             pool,
             kind,
             write_lock: Arc::new(Mutex::new(())),
+            lite: lite_path.map(|path| {
+                Arc::new(crate::backend::sql::lite::LitePool::new(
+                    path,
+                    LITE_CONNECTIONS,
+                    settings.statement_timeout,
+                ))
+            }),
         };
         let mut startup_lock = match kind {
             DbKind::Postgres => {
@@ -330,6 +348,15 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     let full = format!("sqlite://{path}?{query}");
     sqlx::sqlite::SqliteConnectOptions::from_str(&full)?;
     Ok(full)
+}
+
+/// The file of a prepared SQLite URL (`sqlite://path?mode=rwc`); none for an in-memory
+/// database (each connection would see a database of its own) or a URI with other options.
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let plain = query.split('&').all(|o| o.is_empty() || o == "mode=rwc");
+    (plain && !path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
 
 #[cfg(test)]

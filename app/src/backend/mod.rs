@@ -21,6 +21,7 @@ pub mod outbound;
 pub mod provisioning_health;
 pub mod provisioning_tokens;
 pub mod scim;
+pub mod sql;
 pub mod sso;
 pub mod tenants;
 

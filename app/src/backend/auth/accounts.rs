@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, Row};
 use crate::backend::clock::now;
 use crate::backend::db::{bit, flag};
 use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex, USERNAME_TAKEN};
+use crate::backend::sql::{self, Conn};
 use crate::backend::{auth::passwords, Backend};
 use crate::domain::account::{fold_username, AccountSource, NewPassword, Username};
 use crate::domain::name_words;
@@ -64,12 +65,12 @@ pub(crate) struct ProvisionedProfile<'a> {
 
 /// Inserts an account. The raw database error comes back so each caller can say which name
 /// was taken in its own words.
-pub(crate) async fn insert<'e>(
-    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+pub(crate) async fn insert(
+    conn: &mut Conn<'_>,
     a: &NewAccount<'_>,
 ) -> std::result::Result<(), sqlx::Error> {
     let p = a.provisioned;
-    sqlx::query(
+    sql::query(
         "INSERT INTO account (account_id, tenant_id, username, username_folded, display_name, \
          display_name_folded, source, is_active, is_admin, password_hash, sso_key, sso_subject, \
          external_id, work_email_folded, scim_doc, created_at, updated_at, version, name_words) \
@@ -112,7 +113,7 @@ pub(crate) async fn insert_local(
     let id = AccountId::generate();
     let folded = username.folded();
     insert(
-        &mut *conn,
+        &mut Conn::Any(conn),
         &NewAccount {
             id: &id,
             tenant_id,
@@ -145,11 +146,7 @@ const PROFILE_SET: &str =
      name_words = $10, version = version + 1, \
      deactivated_at = CASE WHEN $7 = 1 THEN NULL WHEN is_active = 1 THEN $9 ELSE deactivated_at END";
 
-fn bind_profile<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    p: &'q ProvisionedProfile<'q>,
-    at: i64,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+fn bind_profile(q: sql::Query, p: &ProvisionedProfile<'_>, at: i64) -> sql::Query {
     q.bind(p.username)
         .bind(p.username_folded)
         .bind(p.display_name)
@@ -165,7 +162,7 @@ fn bind_profile<'q>(
 /// Writes a SCIM user's columns over a live one still at `version`; `false` when it is not (a
 /// concurrent change, or gone).
 pub(crate) async fn replace_provisioned(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     id: &AccountId,
     profile: &ProvisionedProfile<'_>,
@@ -176,18 +173,18 @@ pub(crate) async fn replace_provisioned(
         "UPDATE account SET {PROFILE_SET} WHERE account_id = $11 AND tenant_id = $12 \
          AND source = 'scim' AND scim_deleted_at IS NULL AND version = $13"
     );
-    let done = bind_profile(sqlx::query(sqlx::AssertSqlSafe(sql)), profile, at)
+    let changed = bind_profile(sql::query_assembled(sql), profile, at)
         .bind(id)
         .bind(tenant_id)
         .bind(version)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 /// An account made at single sign-on becomes the SCIM user Entra now provisions.
-pub(crate) async fn adopt_as_provisioned<'e>(
-    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+pub(crate) async fn adopt_as_provisioned(
+    conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     id: &AccountId,
     profile: &ProvisionedProfile<'_>,
@@ -197,7 +194,7 @@ pub(crate) async fn adopt_as_provisioned<'e>(
         "UPDATE account SET source = 'scim', {PROFILE_SET} \
          WHERE account_id = $11 AND tenant_id = $12 AND source = 'sso'"
     );
-    bind_profile(sqlx::query(sqlx::AssertSqlSafe(sql)), profile, at)
+    bind_profile(sql::query_assembled(sql), profile, at)
         .bind(id)
         .bind(tenant_id)
         .execute(conn)
@@ -208,13 +205,13 @@ pub(crate) async fn adopt_as_provisioned<'e>(
 /// SCIM DELETE: the live SCIM user is deactivated and marked deleted with its last document;
 /// `false` when there is no such user.
 pub(crate) async fn mark_deleted_in_idp(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     id: &AccountId,
     doc_json: &str,
     at: i64,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let changed = sql::query(
         "UPDATE account SET is_active = 0, scim_deleted_at = $1, updated_at = $1, version = version + 1, \
          scim_doc = $4 \
          WHERE account_id = $2 AND tenant_id = $3 AND source = 'scim' AND scim_deleted_at IS NULL",
@@ -223,9 +220,9 @@ pub(crate) async fn mark_deleted_in_idp(
     .bind(id)
     .bind(tenant_id)
     .bind(doc_json)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 /// A person renamed at the provider (new UPN or e-mail): an SSO account follows the new name

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{AnyConnection, Row};
+use crate::backend::sql::{self, Conn, Row};
 
 use crate::backend::db::{bit, DbKind};
 use crate::backend::error::Result;
@@ -56,26 +56,27 @@ const COLUMNS: &str =
     "test_connection_at, cycle_started_at, cycle_last_at, cycle_users, cycle_groups, \
      cycle_failures, cycle_ended";
 
-pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Milestones> {
+pub fn from_row(r: &Row) -> Result<Milestones> {
     Ok(Milestones {
-        test_connection_at: r.try_get("test_connection_at")?,
-        cycle_started_at: r.try_get("cycle_started_at")?,
-        cycle_last_at: r.try_get("cycle_last_at")?,
-        cycle_users: r.try_get("cycle_users")?,
-        cycle_groups: r.try_get("cycle_groups")?,
-        cycle_failures: r.try_get("cycle_failures")?,
-        cycle_ended: r.try_get::<i64, _>("cycle_ended")? != 0,
+        test_connection_at: r.get("test_connection_at")?,
+        cycle_started_at: r.get("cycle_started_at")?,
+        cycle_last_at: r.get("cycle_last_at")?,
+        cycle_users: r.get("cycle_users")?,
+        cycle_groups: r.get("cycle_groups")?,
+        cycle_failures: r.get("cycle_failures")?,
+        cycle_ended: r.flag("cycle_ended")?,
     })
 }
 
 impl Backend {
     /// A tenant's milestones (none seen yet: the default).
     pub async fn milestones(&self, tenant_id: &TenantId) -> Result<Milestones> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let mut reader = self.db.reader().await?;
+        let row = sql::query_assembled(format!(
             "SELECT {COLUMNS} FROM provisioning_milestone WHERE tenant_id = $1"
-        )))
+        ))
         .bind(tenant_id)
-        .fetch_optional(&self.db.pool)
+        .fetch_optional(&mut reader.conn())
         .await?;
         row.as_ref()
             .map(from_row)
@@ -97,7 +98,7 @@ impl Backend {
 
 /// Folds a batch of logged requests into their tenants' milestones (inside the batch's write
 /// transaction). Tenants whose milestones cannot change any more are only read.
-pub async fn record(conn: &mut AnyConnection, kind: DbKind, batch: &[ActivityEvent]) -> Result<()> {
+pub async fn record(conn: &mut Conn<'_>, kind: DbKind, batch: &[ActivityEvent]) -> Result<()> {
     let mut by_tenant: BTreeMap<&str, Vec<(i64, Seen)>> = BTreeMap::new();
     for e in batch {
         if let Some(s) = seen(e) {
@@ -110,23 +111,23 @@ pub async fn record(conn: &mut AnyConnection, kind: DbKind, batch: &[ActivityEve
     for (tenant, events) in by_tenant {
         // Made-up tenant ids never get here (only refusals are logged for them), but a tenant
         // deleted meanwhile may: the row is made only for a tenant that exists.
-        sqlx::query(
+        sql::query(
             "INSERT INTO provisioning_milestone (tenant_id) SELECT $1 WHERE EXISTS \
              (SELECT 1 FROM tenant WHERE tenant_id = $1) ON CONFLICT (tenant_id) DO NOTHING",
         )
         .bind(tenant)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
         let lock = if kind == DbKind::Postgres {
             " FOR UPDATE"
         } else {
             ""
         };
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let Some(row) = sql::query_assembled(format!(
             "SELECT {COLUMNS} FROM provisioning_milestone WHERE tenant_id = $1{lock}"
-        )))
+        ))
         .bind(tenant)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(conn)
         .await?
         else {
             continue;
@@ -139,7 +140,7 @@ pub async fn record(conn: &mut AnyConnection, kind: DbKind, batch: &[ActivityEve
         if after == before {
             continue;
         }
-        sqlx::query(
+        sql::query(
             "UPDATE provisioning_milestone SET test_connection_at = $2, cycle_started_at = $3, cycle_last_at = $4, \
              cycle_users = $5, cycle_groups = $6, cycle_failures = $7, cycle_ended = $8 WHERE tenant_id = $1",
         )
@@ -151,7 +152,7 @@ pub async fn record(conn: &mut AnyConnection, kind: DbKind, batch: &[ActivityEve
         .bind(after.cycle_groups)
         .bind(after.cycle_failures)
         .bind(bit(after.cycle_ended))
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
     }
     Ok(())

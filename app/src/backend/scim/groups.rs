@@ -9,13 +9,12 @@ use crate::domain::ids::TenantId;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use crate::backend::clock::now;
 use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
 use crate::backend::scim::query::Records;
 use crate::backend::scim::stored_document;
+use crate::backend::sql::{self, Conn, Row};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::provisioned::{Document, GroupEdit, GroupRecord, MemberChange};
@@ -45,27 +44,27 @@ fn conflict(e: sqlx::Error, name: &str) -> DomainError {
     )(e)
 }
 
-fn to_group(row: &AnyRow) -> Result<ScimGroup> {
+fn to_group(row: &Row) -> Result<ScimGroup> {
     Ok(ScimGroup {
-        id: row.try_get("group_id")?,
+        id: row.get("group_id")?,
         doc: stored_document(row)?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        version: row.try_get("version")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+        version: row.get("version")?,
     })
 }
 
 const SELECT: &str =
     "SELECT g.group_id, g.scim_doc, g.created_at, g.updated_at, g.version FROM security_group g";
 
-async fn fetch(conn: &mut AnyConnection, tenant_id: &TenantId, id: &GroupId) -> Result<ScimGroup> {
-    let row = sqlx::query(
+async fn fetch(conn: &mut Conn<'_>, tenant_id: &TenantId, id: &GroupId) -> Result<ScimGroup> {
+    let row = sql::query(
         "SELECT g.group_id, g.scim_doc, g.created_at, g.updated_at, g.version FROM security_group g \
          WHERE g.group_id = $1 AND g.tenant_id = $2 AND g.source = 'scim'",
     )
     .bind(id)
     .bind(tenant_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn)
     .await?
     .ok_or(DomainError::NotFound("group"))?;
     to_group(&row)
@@ -74,7 +73,7 @@ async fn fetch(conn: &mut AnyConnection, tenant_id: &TenantId, id: &GroupId) -> 
 /// Adds members; ids already present are left as they are. Ids are kept as sent even when no
 /// user of the tenant has them (yet): RFC 7644 does not require it, and they are only ever
 /// joined to accounts of this tenant.
-async fn add_members(conn: &mut AnyConnection, group_id: &GroupId, ids: &[String]) -> Result<()> {
+async fn add_members(conn: &mut Conn<'_>, group_id: &GroupId, ids: &[String]) -> Result<()> {
     let unique: Vec<&String> = ids.iter().collect::<BTreeSet<_>>().into_iter().collect();
     if unique.iter().any(|id| id.is_empty() || id.len() > 256) {
         return Err(DomainError::invalid(
@@ -91,18 +90,18 @@ async fn add_members(conn: &mut AnyConnection, group_id: &GroupId, ids: &[String
             "INSERT INTO group_member (group_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             values.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id);
+        let mut q = sql::query_assembled(sql).bind(group_id);
         for id in chunk {
             q = q.bind(id.as_str());
         }
-        q.execute(&mut *conn).await?;
+        q.execute(conn).await?;
     }
     Ok(())
 }
 
 /// Deletes those memberships; the members that were there.
 async fn remove_members(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     group_id: &GroupId,
     ids: &[String],
 ) -> Result<Vec<String>> {
@@ -115,11 +114,13 @@ async fn remove_members(
             "DELETE FROM group_member WHERE group_id = $1 AND account_id IN ({}) RETURNING account_id",
             params.join(", ")
         );
-        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(group_id);
+        let mut q = sql::query_assembled(sql).bind(group_id);
         for id in chunk {
             q = q.bind(id.as_str());
         }
-        removed.extend(q.fetch_all(&mut *conn).await?);
+        for row in q.fetch_all(conn).await? {
+            removed.push(row.first()?);
+        }
     }
     Ok(removed)
 }
@@ -127,7 +128,7 @@ async fn remove_members(
 /// Members removed from a group that holds a Security Topic are kept a day, so that a group
 /// emptied within an hour can say who lost its topics (the mass-deprovisioning notice).
 async fn record_removals(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     group_id: &GroupId,
     removed: &[String],
@@ -135,11 +136,10 @@ async fn record_removals(
     if removed.is_empty() {
         return Ok(());
     }
-    let holds_topic: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM group_topic WHERE group_id = $1 LIMIT 1")
-            .bind(group_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let holds_topic = sql::query("SELECT 1 FROM group_topic WHERE group_id = $1 LIMIT 1")
+        .bind(group_id)
+        .fetch_optional(conn)
+        .await?;
     if holds_topic.is_none() {
         return Ok(());
     }
@@ -152,14 +152,14 @@ async fn record_removals(
             "INSERT INTO membership_removal (tenant_id, group_id, account_id, at) VALUES {}",
             rows.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut q = sql::query_assembled(sql)
             .bind(tenant_id)
             .bind(group_id)
             .bind(ts);
         for id in chunk {
             q = q.bind(id.as_str());
         }
-        q.execute(&mut *conn).await?;
+        q.execute(conn).await?;
     }
     Ok(())
 }
@@ -167,27 +167,26 @@ async fn record_removals(
 /// On PostgreSQL, concurrent PATCHes of one group take turns (read, apply, write) instead of
 /// writing over each other; SQLite's single writer already makes them take turns.
 async fn lock_row(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     kind: crate::backend::db::DbKind,
     group_id: &GroupId,
 ) -> Result<()> {
     if kind == crate::backend::db::DbKind::Postgres {
-        sqlx::query("SELECT 1 FROM security_group WHERE group_id = $1 FOR UPDATE")
+        sql::query("SELECT 1 FROM security_group WHERE group_id = $1 FOR UPDATE")
             .bind(group_id)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(conn)
             .await?;
     }
     Ok(())
 }
 
 /// Deletes every membership of the group; the members that were there.
-async fn clear_members(conn: &mut AnyConnection, group_id: &GroupId) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("DELETE FROM group_member WHERE group_id = $1 RETURNING account_id")
-            .bind(group_id)
-            .fetch_all(&mut *conn)
-            .await?,
-    )
+async fn clear_members(conn: &mut Conn<'_>, group_id: &GroupId) -> Result<Vec<String>> {
+    let rows = sql::query("DELETE FROM group_member WHERE group_id = $1 RETURNING account_id")
+        .bind(group_id)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.iter().map(Row::first).collect::<Result<_, _>>()?)
 }
 
 /// Who of `removed` is not among `kept` (a replaced member list).
@@ -200,13 +199,13 @@ fn left_out(removed: Vec<String>, kept: &[String]) -> Vec<String> {
 }
 
 async fn store(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     id: &GroupId,
     record: &GroupRecord,
 ) -> Result<()> {
     let name = &record.name;
-    sqlx::query(
+    sql::query(
         "UPDATE security_group SET display_name = $1, display_name_folded = $2, external_id = $3, scim_doc = $4, \
          updated_at = $5, version = version + 1 WHERE group_id = $6 AND tenant_id = $7",
     )
@@ -217,7 +216,7 @@ async fn store(
     .bind(now())
     .bind(id)
     .bind(tenant_id)
-    .execute(&mut *conn)
+    .execute(conn)
     .await
     .map_err(|e| conflict(e, name))?;
     Ok(())
@@ -237,8 +236,9 @@ impl Backend {
         } = record;
         let id = GroupId::generate();
         let ts = now();
-        let mut tx = self.db.begin_write().await?;
-        sqlx::query(
+        let mut tx = self.db.transaction().await?;
+        let mut conn = tx.conn();
+        sql::query(
             "INSERT INTO security_group (group_id, tenant_id, display_name, display_name_folded, external_id, source, \
              scim_doc, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1)",
         )
@@ -250,10 +250,10 @@ impl Backend {
         .bind(AccountSource::Scim.as_db())
         .bind(Value::Object(document.clone()).to_string())
         .bind(ts)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(|e| conflict(e, &name))?;
-        add_members(&mut tx, &id, members).await?;
+        add_members(&mut conn, &id, members).await?;
         tx.commit().await?;
         Ok(ScimGroup {
             id,
@@ -265,8 +265,8 @@ impl Backend {
     }
 
     pub async fn scim_get_group(&self, tenant_id: &TenantId, id: &GroupId) -> Result<ScimGroup> {
-        let mut conn = self.db.pool.acquire().await?;
-        fetch(&mut conn, tenant_id, id).await
+        let mut reader = self.db.reader().await?;
+        fetch(&mut reader.conn(), tenant_id, id).await
     }
 
     /// The members of a group, in a stable order. `display` is the user's display name (or
@@ -276,21 +276,22 @@ impl Backend {
         tenant_id: &TenantId,
         group_id: &GroupId,
     ) -> Result<Vec<Member>> {
-        let rows = sqlx::query(
+        let mut reader = self.db.reader().await?;
+        let rows = sql::query(
             "SELECT m.account_id, a.username, a.display_name FROM group_member m \
              LEFT JOIN account a ON a.account_id = m.account_id AND a.tenant_id = $2 \
              WHERE m.group_id = $1 ORDER BY COALESCE(a.username_folded, m.account_id), m.account_id",
         )
         .bind(group_id)
         .bind(tenant_id)
-        .fetch_all(&self.db.pool)
+        .fetch_all(&mut reader.conn())
         .await?;
         rows.iter()
             .map(|r| {
-                let username: Option<String> = r.try_get("username")?;
-                let display_name: Option<String> = r.try_get("display_name")?;
+                let username: Option<String> = r.get("username")?;
+                let display_name: Option<String> = r.get("display_name")?;
                 Ok(Member {
-                    id: r.try_get("account_id")?,
+                    id: r.get("account_id")?,
                     display: display_name.filter(|d| !d.is_empty()).or(username),
                 })
             })
@@ -304,14 +305,15 @@ impl Backend {
         record: GroupRecord,
         members: &[String],
     ) -> Result<ScimGroup> {
-        let mut tx = self.db.begin_write().await?;
-        lock_row(&mut tx, self.db.kind, id).await?;
-        fetch(&mut tx, tenant_id, id).await?;
-        store(&mut tx, tenant_id, id, &record).await?;
-        let removed = left_out(clear_members(&mut tx, id).await?, members);
-        add_members(&mut tx, id, members).await?;
-        record_removals(&mut tx, tenant_id, id, &removed).await?;
-        let group = fetch(&mut tx, tenant_id, id).await?;
+        let mut tx = self.db.transaction().await?;
+        let mut conn = tx.conn();
+        lock_row(&mut conn, self.db.kind, id).await?;
+        fetch(&mut conn, tenant_id, id).await?;
+        store(&mut conn, tenant_id, id, &record).await?;
+        let removed = left_out(clear_members(&mut conn, id).await?, members);
+        add_members(&mut conn, id, members).await?;
+        record_removals(&mut conn, tenant_id, id, &removed).await?;
+        let group = fetch(&mut conn, tenant_id, id).await?;
         tx.commit().await?;
         Ok(group)
     }
@@ -328,42 +330,44 @@ impl Backend {
         E: GroupEdit,
         E::Error: From<DomainError>,
     {
-        let mut tx = self.db.begin_write().await?;
-        lock_row(&mut tx, self.db.kind, id).await?;
-        let current = fetch(&mut tx, tenant_id, id).await?;
+        let mut tx = self.db.transaction().await.map_err(DomainError::from)?;
+        let mut conn = tx.conn();
+        lock_row(&mut conn, self.db.kind, id).await?;
+        let current = fetch(&mut conn, tenant_id, id).await?;
         let edited = edit.apply(&current.doc).await?;
         let mut removed = Vec::new();
         for change in &edited.members {
             match change {
-                MemberChange::Add(ids) => add_members(&mut tx, id, ids).await?,
+                MemberChange::Add(ids) => add_members(&mut conn, id, ids).await?,
                 MemberChange::Remove(ids) => {
-                    removed.extend(remove_members(&mut tx, id, ids).await?)
+                    removed.extend(remove_members(&mut conn, id, ids).await?)
                 }
-                MemberChange::RemoveAll => removed.extend(clear_members(&mut tx, id).await?),
+                MemberChange::RemoveAll => removed.extend(clear_members(&mut conn, id).await?),
                 MemberChange::Set(ids) => {
-                    removed.extend(left_out(clear_members(&mut tx, id).await?, ids));
-                    add_members(&mut tx, id, ids).await?;
+                    removed.extend(left_out(clear_members(&mut conn, id).await?, ids));
+                    add_members(&mut conn, id, ids).await?;
                 }
             }
         }
-        record_removals(&mut tx, tenant_id, id, &removed).await?;
+        record_removals(&mut conn, tenant_id, id, &removed).await?;
         if edited.record.document != current.doc || !edited.members.is_empty() {
-            store(&mut tx, tenant_id, id, &edited.record).await?;
+            store(&mut conn, tenant_id, id, &edited.record).await?;
         }
-        let group = fetch(&mut tx, tenant_id, id).await?;
+        let group = fetch(&mut conn, tenant_id, id).await?;
         tx.commit().await.map_err(DomainError::from)?;
         Ok(group)
     }
 
     pub async fn scim_delete_group(&self, tenant_id: &TenantId, id: &GroupId) -> Result<()> {
-        let done = sqlx::query(
+        let mut writer = self.db.writer().await?;
+        let deleted = sql::query(
             "DELETE FROM security_group WHERE group_id = $1 AND tenant_id = $2 AND source = 'scim'",
         )
         .bind(id)
         .bind(tenant_id)
-        .execute(&self.db.pool)
+        .execute(&mut writer.conn())
         .await?;
-        if done.rows_affected() == 0 {
+        if deleted == 0 {
             return Err(DomainError::NotFound("group"));
         }
         Ok(())

@@ -7,15 +7,14 @@ pub mod query;
 pub mod users;
 
 use serde_json::Value;
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use crate::backend::error::Result;
+use crate::backend::sql::Row;
 use crate::domain::provisioned::Document;
 
 /// A row's stored document (`scim_doc`); one that holds no JSON object reads as empty.
-fn stored_document(row: &AnyRow) -> Result<Document> {
-    let json: String = row.try_get("scim_doc")?;
+fn stored_document(row: &Row) -> Result<Document> {
+    let json: String = row.get("scim_doc")?;
     Ok(parse_document(&json))
 }
 

@@ -5,16 +5,9 @@
 //! cannot fail; a combination no edge produces matches nothing.
 
 use crate::backend::db::DbKind;
+use crate::backend::sql::Param;
 use crate::domain::account::fold_username;
 use crate::domain::record_filter::{Column, Condition, Literal, Op, Target};
-
-/// A value to bind, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Bind {
-    Text(String),
-    Int(i64),
-    Real(f64),
-}
 
 /// Which table the condition filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +34,7 @@ pub struct Compiler {
     kind: DbKind,
     records: Records,
     next_param: usize,
-    pub binds: Vec<Bind>,
+    pub binds: Vec<Param>,
 }
 
 fn escape_like(s: &str) -> String {
@@ -61,7 +54,7 @@ impl Compiler {
         }
     }
 
-    fn bind(&mut self, b: Bind) -> String {
+    fn bind(&mut self, b: Param) -> String {
         let p = format!("${}", self.next_param);
         self.next_param += 1;
         self.binds.push(b);
@@ -151,7 +144,7 @@ impl Compiler {
     fn path_params(&mut self, segments: &[String]) -> String {
         let params: Vec<String> = segments
             .iter()
-            .map(|s| self.bind(Bind::Text(s.clone())))
+            .map(|s| self.bind(Param::Text(s.clone())))
             .collect();
         params.join(", ")
     }
@@ -167,7 +160,7 @@ impl Compiler {
     fn json_expr(&mut self, base: &str, segments: &[String]) -> String {
         match self.kind {
             DbKind::Sqlite => {
-                let p = self.bind(Bind::Text(Self::sqlite_path(segments)));
+                let p = self.bind(Param::Text(Self::sqlite_path(segments)));
                 format!("json_extract({base}, {p})")
             }
             DbKind::Postgres => {
@@ -199,7 +192,7 @@ impl Compiler {
         let doc = self.doc();
         match self.kind {
             DbKind::Sqlite => {
-                let p = self.bind(Bind::Text(Self::sqlite_path(segments)));
+                let p = self.bind(Param::Text(Self::sqlite_path(segments)));
                 let inner = cond(self, "e.value");
                 format!("EXISTS (SELECT 1 FROM json_each({doc}, {p}) e WHERE {inner})")
             }
@@ -216,7 +209,7 @@ impl Compiler {
         let e = self.json_expr(&doc, segments);
         let len = match self.kind {
             DbKind::Sqlite => {
-                let p = self.bind(Bind::Text(Self::sqlite_path(segments)));
+                let p = self.bind(Param::Text(Self::sqlite_path(segments)));
                 format!("json_array_length({doc}, {p})")
             }
             DbKind::Postgres => {
@@ -234,7 +227,7 @@ impl Compiler {
         match id {
             None => "EXISTS (SELECT 1 FROM group_member m WHERE m.group_id = g.group_id)".into(),
             Some(id) => {
-                let p = self.bind(Bind::Text(id.to_owned()));
+                let p = self.bind(Param::Text(id.to_owned()));
                 format!("EXISTS (SELECT 1 FROM group_member m WHERE m.group_id = g.group_id AND m.account_id = {p})")
             }
         }
@@ -269,7 +262,7 @@ impl Compiler {
                 },
                 Some((column, ColumnKind::Time)) => match (sql_op(op), v) {
                     (Some(o), Literal::Instant(secs)) => {
-                        let p = self.bind(Bind::Int(*secs));
+                        let p = self.bind(Param::Int(*secs));
                         format!("({column} {o} {p})")
                     }
                     _ => NOTHING.into(),
@@ -299,17 +292,17 @@ impl Compiler {
         };
         let s = if folded { fold_username(&s) } else { s };
         match (op, sql_op(op)) {
-            (Op::Eq, _) => format!("({column} = {})", self.bind(Bind::Text(s))),
+            (Op::Eq, _) => format!("({column} = {})", self.bind(Param::Text(s))),
             (Op::Ne, _) => format!(
                 "({column} IS NULL OR {column} <> {})",
-                self.bind(Bind::Text(s))
+                self.bind(Param::Text(s))
             ),
-            (_, Some(o)) => format!("({column} {o} {})", self.bind(Bind::Text(s))),
+            (_, Some(o)) => format!("({column} {o} {})", self.bind(Param::Text(s))),
             (_, None) => {
                 let pattern = like_pattern(op, &s);
                 format!(
                     "({column} LIKE {} ESCAPE '\\')",
-                    self.bind(Bind::Text(pattern))
+                    self.bind(Param::Text(pattern))
                 )
             }
         }
@@ -338,7 +331,7 @@ impl Compiler {
                 let Some(o) = sql_op(op) else {
                     return NOTHING.into();
                 };
-                let p = self.bind(Bind::Real(*n));
+                let p = self.bind(Param::Real(*n));
                 let e = match self.kind {
                     DbKind::Sqlite => expr.to_owned(),
                     DbKind::Postgres => format!("({expr})::double precision"),
@@ -353,15 +346,15 @@ impl Compiler {
                 let folded = s.to_lowercase();
                 let e = format!("lower({expr})");
                 match (op, sql_op(op)) {
-                    (Op::Eq, _) => format!("({e} = {})", self.bind(Bind::Text(folded))),
+                    (Op::Eq, _) => format!("({e} = {})", self.bind(Param::Text(folded))),
                     (Op::Ne, _) => format!(
                         "({expr} IS NULL OR {e} <> {})",
-                        self.bind(Bind::Text(folded))
+                        self.bind(Param::Text(folded))
                     ),
-                    (_, Some(o)) => format!("({e} {o} {})", self.bind(Bind::Text(folded))),
+                    (_, Some(o)) => format!("({e} {o} {})", self.bind(Param::Text(folded))),
                     (_, None) => format!(
                         "({e} LIKE {} ESCAPE '\\')",
-                        self.bind(Bind::Text(like_pattern(op, &folded)))
+                        self.bind(Param::Text(like_pattern(op, &folded)))
                     ),
                 }
             }
@@ -395,7 +388,7 @@ fn sql_op(op: Op) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    fn sql(records: Records, c: &Condition) -> (String, Vec<Bind>) {
+    fn sql(records: Records, c: &Condition) -> (String, Vec<Param>) {
         let mut compiler = Compiler::new(DbKind::Sqlite, records, 2);
         let s = compiler.compile(c);
         (s, compiler.binds)
@@ -416,7 +409,7 @@ mod tests {
             ),
         );
         assert_eq!(s, "(a.username_folded = $2)");
-        assert_eq!(b, vec![Bind::Text("alice@contoso.com".into())]);
+        assert_eq!(b, vec![Param::Text("alice@contoso.com".into())]);
         let both = Condition::And(
             Box::new(cmp(Target::Column(Column::ExternalId), Op::Eq, "x")),
             Box::new(cmp(Target::Column(Column::Id), Op::Eq, "y")),
@@ -439,7 +432,7 @@ mod tests {
             ),
         );
         assert_eq!(s, "(a.updated_at > $2)");
-        assert_eq!(b, vec![Bind::Int(1_767_225_600)]);
+        assert_eq!(b, vec![Param::Int(1_767_225_600)]);
     }
 
     #[test]
@@ -449,7 +442,7 @@ mod tests {
             &cmp(Target::Column(Column::Username), Op::Eq, "x' OR 1=1 --"),
         );
         assert!(!s.contains("OR 1=1"));
-        assert_eq!(b, vec![Bind::Text("x' or 1=1 --".into())]);
+        assert_eq!(b, vec![Param::Text("x' or 1=1 --".into())]);
         let (s, b) = sql(
             Records::Users,
             &cmp(
@@ -462,7 +455,7 @@ mod tests {
             s.contains("json_extract(a.scim_doc, $2)") && s.contains("LIKE $3 ESCAPE"),
             "{s}"
         );
-        assert_eq!(b[1], Bind::Text("%50\\%\\_off%".into()));
+        assert_eq!(b[1], Param::Text("%50\\%\\_off%".into()));
     }
 
     #[test]
@@ -485,7 +478,7 @@ mod tests {
                 && s.contains("(NOT COALESCE((a.is_active = 0)"),
             "{s}"
         );
-        assert_eq!(b[0], Bind::Text(r#"$."name"."givenName""#.into()));
+        assert_eq!(b[0], Param::Text(r#"$."name"."givenName""#.into()));
         let any = Condition::AnyElement {
             array: vec!["emails".into()],
             each: Box::new(cmp(

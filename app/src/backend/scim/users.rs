@@ -7,15 +7,13 @@
 use crate::domain::ids::AccountId;
 use crate::domain::ids::TenantId;
 use serde_json::Value;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use crate::backend::auth::accounts;
 use crate::backend::clock::now;
-use crate::backend::db::flag;
 use crate::backend::error::{conflict_on_unique, DomainError, Result, UniqueIndex};
-use crate::backend::scim::query::{Bind, Compiler, Records};
+use crate::backend::scim::query::{Compiler, Records};
 use crate::backend::scim::{parse_document, stored_document};
+use crate::backend::sql::{self, Conn, Row};
 use crate::backend::Backend;
 use crate::domain::account::{fold_username, AccountSource};
 use crate::domain::provisioned::{Document, UserEdit, UserRecord};
@@ -59,14 +57,14 @@ fn uniqueness(e: sqlx::Error, username: &str) -> DomainError {
     )(e)
 }
 
-fn to_user(row: &AnyRow) -> Result<ScimUser> {
+fn to_user(row: &Row) -> Result<ScimUser> {
     Ok(ScimUser {
-        id: row.try_get("account_id")?,
+        id: row.get("account_id")?,
         doc: stored_document(row)?,
-        active: flag(row, "is_active")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        version: row.try_get("version")?,
+        active: row.flag("is_active")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+        version: row.get("version")?,
     })
 }
 
@@ -83,14 +81,14 @@ fn updated(before: ScimUser, record: UserRecord, ts: i64) -> ScimUser {
 
 const SELECT: &str = "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a";
 
-async fn fetch(conn: &mut AnyConnection, tenant_id: &TenantId, id: &AccountId) -> Result<ScimUser> {
-    let row = sqlx::query(
+async fn fetch(conn: &mut Conn<'_>, tenant_id: &TenantId, id: &AccountId) -> Result<ScimUser> {
+    let row = sql::query(
         "SELECT a.account_id, a.scim_doc, a.is_active, a.created_at, a.updated_at, a.version FROM account a \
          WHERE a.account_id = $1 AND a.tenant_id = $2 AND a.source = 'scim' AND a.scim_deleted_at IS NULL",
     )
     .bind(id)
     .bind(tenant_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn)
     .await?
     .ok_or(DomainError::NotFound("user"))?;
     to_user(&row)
@@ -115,8 +113,8 @@ impl Derived {
 }
 
 /// The INSERT of a new SCIM user.
-async fn insert<'e>(
-    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+async fn insert(
+    conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     id: &AccountId,
     d: &Derived,
@@ -146,7 +144,7 @@ async fn insert<'e>(
 
 /// Writes a record over an existing user, if its version is still `version`.
 async fn store(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     id: &AccountId,
     d: &Derived,
@@ -158,6 +156,41 @@ async fn store(
         .map_err(|e| uniqueness(e, &d.record.username))
 }
 
+/// When Entra provisions someone who already signed in with single sign-on (same userName,
+/// or externalId equal to the `oid` they signed in with), that account becomes theirs: it
+/// turns `SCIM`, keeps its id, memberships and history, and no 409 stops provisioning.
+async fn adopt_sso_account(
+    conn: &mut Conn<'_>,
+    tenant_id: &TenantId,
+    d: &Derived,
+    ts: i64,
+) -> Result<Option<ScimUser>> {
+    let found = sql::query(
+        "SELECT account_id, created_at, version FROM account WHERE tenant_id = $1 AND source = 'sso' \
+         AND (username_folded = $2 OR sso_subject = $3) LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(&d.username_folded)
+    .bind(&d.record.external_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = found else { return Ok(None) };
+    let id: AccountId = row.get("account_id")?;
+    let version: i64 = row.get("version")?;
+    accounts::adopt_as_provisioned(conn, tenant_id, &id, &d.profile(), ts)
+        .await
+        .map_err(|e| uniqueness(e, &d.record.username))?;
+    tracing::info!(tenant_id = %tenant_id, account_id = %id, "SCIM adopted an account made at single sign-on");
+    Ok(Some(ScimUser {
+        id,
+        doc: d.record.document.clone(),
+        active: d.record.active,
+        created_at: row.get("created_at")?,
+        updated_at: ts,
+        version: version + 1,
+    }))
+}
+
 impl Backend {
     pub async fn scim_create_user(
         &self,
@@ -167,11 +200,11 @@ impl Backend {
         let d = derive(record);
         let id = AccountId::generate();
         let ts = now();
-        let writer = self.db.lock_writes().await;
-        if let Some(adopted) = self.adopt_sso_account(tenant_id, &d, ts).await? {
+        let mut writer = self.db.writer().await?;
+        if let Some(adopted) = adopt_sso_account(&mut writer.conn(), tenant_id, &d, ts).await? {
             return Ok(adopted);
         }
-        let inserted = insert(&self.db.pool, tenant_id, &id, &d, ts).await;
+        let inserted = insert(&mut writer.conn(), tenant_id, &id, &d, ts).await;
         match inserted {
             Ok(_) => {}
             Err(e) if UniqueIndex::of(&e) == Some(UniqueIndex::AccountUsername) => {
@@ -200,61 +233,27 @@ impl Backend {
         d: &Derived,
         ts: i64,
     ) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.transaction().await?;
+        let mut conn = tx.conn();
         // Nothing deleted holds it: the insert fails as a 409, as without this step.
-        sqlx::query(
+        sql::query(
             "DELETE FROM account WHERE tenant_id = $1 AND username_folded = $2 \
              AND source = 'scim' AND scim_deleted_at IS NOT NULL",
         )
         .bind(tenant_id)
         .bind(&d.username_folded)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await?;
-        insert(&mut *tx, tenant_id, id, d, ts)
+        insert(&mut conn, tenant_id, id, d, ts)
             .await
             .map_err(|e| uniqueness(e, &d.record.username))?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// When Entra provisions someone who already signed in with single sign-on (same userName,
-    /// or externalId equal to the `oid` they signed in with), that account becomes theirs: it
-    /// turns `SCIM`, keeps its id, memberships and history, and no 409 stops provisioning.
-    async fn adopt_sso_account(
-        &self,
-        tenant_id: &TenantId,
-        d: &Derived,
-        ts: i64,
-    ) -> Result<Option<ScimUser>> {
-        let found = sqlx::query(
-            "SELECT account_id, created_at, version FROM account WHERE tenant_id = $1 AND source = 'sso' \
-             AND (username_folded = $2 OR sso_subject = $3) LIMIT 1",
-        )
-        .bind(tenant_id)
-        .bind(&d.username_folded)
-        .bind(&d.record.external_id)
-        .fetch_optional(&self.db.pool)
-        .await?;
-        let Some(row) = found else { return Ok(None) };
-        let id: AccountId = row.try_get("account_id")?;
-        let version: i64 = row.try_get("version")?;
-        accounts::adopt_as_provisioned(&self.db.pool, tenant_id, &id, &d.profile(), ts)
-            .await
-            .map_err(|e| uniqueness(e, &d.record.username))?;
-        tracing::info!(tenant_id = %tenant_id, account_id = %id, "SCIM adopted an account made at single sign-on");
-        Ok(Some(ScimUser {
-            id,
-            doc: d.record.document.clone(),
-            active: d.record.active,
-            created_at: row.try_get("created_at")?,
-            updated_at: ts,
-            version: version + 1,
-        }))
-    }
-
     pub async fn scim_get_user(&self, tenant_id: &TenantId, id: &AccountId) -> Result<ScimUser> {
-        let mut conn = self.db.pool.acquire().await?;
-        fetch(&mut conn, tenant_id, id).await
+        let mut reader = self.db.reader().await?;
+        fetch(&mut reader.conn(), tenant_id, id).await
     }
 
     /// PUT: the record replaces every client-writable attribute.
@@ -268,8 +267,8 @@ impl Backend {
         // The body replaces everything, so the write only needs the latest version: retry on a
         // concurrent change (another instance) instead of failing.
         for _ in 0..8 {
-            let _writer = self.db.lock_writes().await;
-            let mut conn = self.db.pool.acquire().await?;
+            let mut writer = self.db.writer().await?;
+            let mut conn = writer.conn();
             let current = fetch(&mut conn, tenant_id, id).await?;
             let ts = now();
             if store(&mut conn, tenant_id, id, &d, current.version, ts).await? {
@@ -301,9 +300,8 @@ impl Backend {
             let d = derive(record);
             let ts = now();
             let stored = {
-                let _writer = self.db.lock_writes().await;
-                let mut conn = self.db.pool.acquire().await.map_err(DomainError::from)?;
-                store(&mut conn, tenant_id, id, &d, current.version, ts).await?
+                let mut writer = self.db.writer().await.map_err(DomainError::from)?;
+                store(&mut writer.conn(), tenant_id, id, &d, current.version, ts).await?
             };
             if stored {
                 return Ok(updated(current, d.record, ts));
@@ -328,37 +326,39 @@ impl Backend {
         E::Error: From<DomainError>,
     {
         let ts = now();
-        let mut tx = self.db.begin_write().await?;
-        let stored: Option<String> = sqlx::query_scalar(
+        let mut tx = self.db.transaction().await.map_err(DomainError::from)?;
+        let mut conn = tx.conn();
+        let stored = sql::query(
             "SELECT scim_doc FROM account \
              WHERE account_id = $1 AND tenant_id = $2 AND source = 'scim' AND scim_deleted_at IS NULL",
         )
         .bind(id)
         .bind(tenant_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut conn)
         .await
         .map_err(DomainError::from)?;
         let Some(stored) = stored else {
             return Err(DomainError::NotFound("user").into());
         };
+        let stored: String = stored.first().map_err(DomainError::from)?;
         // The kept document says what the account is now.
         let doc = parse_document(&stored);
         let json = Value::Object(tombstone.apply(&doc).await?.document).to_string();
-        if !accounts::mark_deleted_in_idp(&mut tx, tenant_id, id, &json, ts).await? {
+        if !accounts::mark_deleted_in_idp(&mut conn, tenant_id, id, &json, ts).await? {
             return Err(DomainError::NotFound("user").into());
         }
-        sqlx::query("DELETE FROM session WHERE account_id = $1")
+        sql::query("DELETE FROM session WHERE account_id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(DomainError::from)?;
-        sqlx::query(
+        sql::query(
             "DELETE FROM group_member WHERE account_id = $1 \
              AND group_id IN (SELECT group_id FROM security_group WHERE tenant_id = $2)",
         )
         .bind(id)
         .bind(tenant_id)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(DomainError::from)?;
         tx.commit().await.map_err(DomainError::from)?;
@@ -416,7 +416,7 @@ impl Backend {
         filter: Option<&Condition>,
         start: i64,
         count: i64,
-    ) -> Result<(Vec<AnyRow>, i64)> {
+    ) -> Result<(Vec<Row>, i64)> {
         let mut compiler = Compiler::new(self.db.kind, records, 2);
         let condition = match filter {
             Some(f) => compiler.compile(f),
@@ -425,19 +425,18 @@ impl Backend {
         let limit = compiler.next_param();
         let binds = compiler.binds;
         let from_where = format!("WHERE {scope}{alias}.tenant_id = $1 AND {condition}");
+        let mut reader = self.db.reader().await?;
+        let mut conn = reader.conn();
         let rows = if count > 0 {
-            let sql = format!(
+            let page = format!(
                 "{select} {from_where} {order} LIMIT ${limit} OFFSET ${}",
                 limit + 1
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant_id);
+            let mut q = sql::query_assembled(page).bind(tenant_id);
             for b in &binds {
-                q = bind(q, b);
+                q = q.bind_param(b.clone());
             }
-            q.bind(count)
-                .bind(start - 1)
-                .fetch_all(&self.db.pool)
-                .await?
+            q.bind(count).bind(start - 1).fetch_all(&mut conn).await?
         } else {
             Vec::new()
         };
@@ -449,29 +448,14 @@ impl Backend {
                 Records::Users => "account a",
                 Records::Groups => "security_group g",
             };
-            let sql = format!("SELECT COUNT(*) FROM {table} {from_where}");
-            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(tenant_id);
+            let counting = format!("SELECT COUNT(*) FROM {table} {from_where}");
+            let mut q = sql::query_assembled(counting).bind(tenant_id);
             for b in &binds {
-                q = match b {
-                    Bind::Text(s) => q.bind(s.clone()),
-                    Bind::Int(i) => q.bind(*i),
-                    Bind::Real(r) => q.bind(*r),
-                };
+                q = q.bind_param(b.clone());
             }
-            q.fetch_one(&self.db.pool).await?
+            q.fetch_one(&mut conn).await?.first()?
         };
         Ok((rows, total))
-    }
-}
-
-fn bind<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    b: &Bind,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    match b {
-        Bind::Text(s) => q.bind(s.clone()),
-        Bind::Int(i) => q.bind(*i),
-        Bind::Real(r) => q.bind(*r),
     }
 }
 

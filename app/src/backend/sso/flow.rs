@@ -596,7 +596,7 @@ impl Backend {
         let ts = now();
         let folded = username.folded();
         accounts::insert(
-            &mut *tx,
+            &mut crate::backend::sql::Conn::Any(&mut tx),
             &accounts::NewAccount {
                 id: &id,
                 tenant_id,
