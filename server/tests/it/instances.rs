@@ -153,6 +153,13 @@ impl Instance {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Kills it with SIGKILL (no clean stop) and waits for it to be gone.
+    pub fn kill_now(&mut self) {
+        let mut child = self.child.take().expect("still running");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
     /// Sends SIGTERM and waits (at most `within`) for it to exit.
     pub fn terminate(&mut self, within: Duration) -> ExitStatus {
         let mut child = self.child.take().expect("still running");
