@@ -10,9 +10,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::backend::sql::checkpoint::Checkpointer;
+use crate::backend::sql::group::{WriteGuard, WriteLock};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::backend::error::{DomainError, Result};
 
@@ -80,11 +81,15 @@ pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
     /// SQLite has one writer at a time; writers queue here instead of in SQLite's busy handler,
-    /// which sleeps in growing steps and makes write latency spiky under concurrency.
-    write_lock: Arc<Mutex<()>>,
+    /// which sleeps in growing steps and makes write latency spiky under concurrency. On a
+    /// SQLite file, the SCIM path's writes queued here share transactions
+    /// ([`crate::backend::sql::group`]).
+    pub(crate) write_lock: WriteLock,
     /// SQLite (a file): connections that run statements in the calling thread, for the code
     /// written against [`crate::backend::sql`] (the SCIM path).
     pub(crate) lite: Option<Arc<crate::backend::sql::lite::LitePool>>,
+    /// SQLite (a file): the thread that checkpoints its WAL, while any clone of this lives.
+    _checkpoints: Option<Arc<Checkpointer>>,
 }
 
 /// In-thread SQLite connections per process ([`crate::backend::sql::lite`]): each is busy only
@@ -94,7 +99,7 @@ const LITE_CONNECTIONS: usize = 4;
 /// A write transaction. On SQLite it holds the process's write lock until it ends.
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
-    _guard: Option<OwnedMutexGuard<()>>,
+    _guard: Option<WriteGuard>,
 }
 
 impl WriteTx {
@@ -159,7 +164,9 @@ impl Db {
                         DbKind::Sqlite => {
                             conn.execute(sqlx::AssertSqlSafe(format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {statement_ms}; \
-                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA wal_autocheckpoint = {};",
+                                crate::backend::sql::checkpoint::BACKSTOP_PAGES
                             )))
                             .await?;
                         }
@@ -177,7 +184,11 @@ impl Db {
         let db = Db {
             pool,
             kind,
-            write_lock: Arc::new(Mutex::new(())),
+            write_lock: WriteLock::new(lite_path.clone(), settings.statement_timeout),
+            _checkpoints: lite_path
+                .clone()
+                .and_then(|path| Checkpointer::start(path, settings.statement_timeout))
+                .map(Arc::new),
             lite: lite_path.map(|path| {
                 Arc::new(crate::backend::sql::lite::LitePool::new(
                     path,
@@ -221,7 +232,7 @@ impl Db {
     pub async fn begin_write(&self) -> Result<WriteTx> {
         Ok(match self.kind {
             DbKind::Sqlite => {
-                let guard = self.write_lock.clone().lock_owned().await;
+                let guard = self.write_lock.exclusive().await;
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
                 WriteTx {
                     tx,
@@ -238,9 +249,9 @@ impl Db {
     /// For a write that is one statement (atomic by itself): on SQLite, holds the in-process
     /// write lock so the statement does not wait in SQLite's busy handler. No transaction, so
     /// no BEGIN/COMMIT round trips.
-    pub async fn lock_writes(&self) -> Option<OwnedMutexGuard<()>> {
+    pub async fn lock_writes(&self) -> Option<WriteGuard> {
         match self.kind {
-            DbKind::Sqlite => Some(self.write_lock.clone().lock_owned().await),
+            DbKind::Sqlite => Some(self.write_lock.exclusive().await),
             DbKind::Postgres => None,
         }
     }

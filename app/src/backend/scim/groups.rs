@@ -370,6 +370,7 @@ impl Backend {
         if deleted == 0 {
             return Err(DomainError::NotFound("group"));
         }
+        writer.commit().await?;
         Ok(())
     }
 

@@ -202,11 +202,12 @@ impl Backend {
         let ts = now();
         let mut writer = self.db.writer().await?;
         if let Some(adopted) = adopt_sso_account(&mut writer.conn(), tenant_id, &d, ts).await? {
+            writer.commit().await?;
             return Ok(adopted);
         }
         let inserted = insert(&mut writer.conn(), tenant_id, &id, &d, ts).await;
         match inserted {
-            Ok(_) => {}
+            Ok(_) => writer.commit().await?,
             Err(e) if UniqueIndex::of(&e) == Some(UniqueIndex::AccountUsername) => {
                 // The same userName deleted before: its kept row makes way for the new account.
                 drop(writer);
@@ -272,6 +273,7 @@ impl Backend {
             let current = fetch(&mut conn, tenant_id, id).await?;
             let ts = now();
             if store(&mut conn, tenant_id, id, &d, current.version, ts).await? {
+                writer.commit().await?;
                 return Ok(updated(current, d.record, ts));
             }
         }
@@ -301,7 +303,12 @@ impl Backend {
             let ts = now();
             let stored = {
                 let mut writer = self.db.writer().await.map_err(DomainError::from)?;
-                store(&mut writer.conn(), tenant_id, id, &d, current.version, ts).await?
+                let stored =
+                    store(&mut writer.conn(), tenant_id, id, &d, current.version, ts).await?;
+                if stored {
+                    writer.commit().await.map_err(DomainError::from)?;
+                }
+                stored
             };
             if stored {
                 return Ok(updated(current, d.record, ts));

@@ -41,16 +41,7 @@ impl LitePool {
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
-        let conn = Connection::open(&self.path)?;
-        conn.busy_timeout(self.busy_timeout)?;
-        // The same settings as the sqlx pool: WAL (readers beside the writer), foreign keys,
-        // and synchronous = NORMAL (a commit is in the WAL file before it is acknowledged, so
-        // it survives the process being killed; the README says what a power cut can cost).
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-        )?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(conn)
+        open(&self.path, self.busy_timeout)
     }
 
     /// A connection of this pool for the caller alone, waiting while all are in use.
@@ -69,18 +60,34 @@ impl LitePool {
         Ok(LiteConn {
             conn: Some(conn),
             pool: self.clone(),
-            in_transaction: false,
             _permit: permit,
         })
     }
 }
 
-/// A checked-out connection; back to the pool when dropped (an open transaction rolled back).
+/// A connection to the database file at `path` with the settings every connection here uses.
+pub(crate) fn open(path: &str, busy_timeout: Duration) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(busy_timeout)?;
+    // The same settings as the sqlx pool: WAL (readers beside the writer), foreign keys,
+    // and synchronous = NORMAL (a commit is in the WAL file before it is acknowledged, so
+    // it survives the process being killed; the README says what a power cut can cost).
+    // Checkpoints are the checkpoint thread's ([`super::checkpoint`]).
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+         PRAGMA wal_autocheckpoint = {};",
+        super::checkpoint::BACKSTOP_PAGES
+    ))?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// A checked-out connection for reads; back to the pool when dropped (anything left open
+/// rolled back).
 #[derive(Debug)]
 pub struct LiteConn {
     conn: Option<Connection>,
     pool: Arc<LitePool>,
-    in_transaction: bool,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -89,30 +96,12 @@ impl LiteConn {
     pub fn connection(&mut self) -> Result<&mut Connection, sqlx::Error> {
         self.conn.as_mut().ok_or(sqlx::Error::PoolClosed)
     }
-
-    /// `BEGIN IMMEDIATE`: takes SQLite's write lock now, so a read-then-write transaction never
-    /// fails on a stale snapshot.
-    pub fn begin(&mut self) -> Result<(), sqlx::Error> {
-        self.connection()?
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(to_sqlx)?;
-        self.in_transaction = true;
-        Ok(())
-    }
-
-    pub fn commit(&mut self) -> Result<(), sqlx::Error> {
-        self.connection()?
-            .execute_batch("COMMIT")
-            .map_err(to_sqlx)?;
-        self.in_transaction = false;
-        Ok(())
-    }
 }
 
 impl Drop for LiteConn {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        if self.in_transaction || !conn.is_autocommit() {
+        if !conn.is_autocommit() {
             // Dropped mid-transaction (an error or a cancelled request): nothing of it stays.
             if conn.execute_batch("ROLLBACK").is_err() {
                 return; // a connection in an unknown state is closed, not reused

@@ -5,20 +5,23 @@
 //! for SCIM, where a request is two or three microsecond-long statements, those hand-offs were
 //! most of the time. Code written against this module runs the same SQL (`$N` placeholders)
 //! on PostgreSQL through sqlx and on SQLite in the calling thread, so the domain logic exists
-//! once. Errors stay `sqlx::Error`, so [`crate::backend::error`] classifies both alike.
+//! once. Errors stay `sqlx::Error`, so [`crate::backend::error`] classifies both alike. On a
+//! SQLite file, writes go through the group writer ([`group`]) and checkpoints through their
+//! own thread ([`checkpoint`]).
 
+pub mod checkpoint;
+pub mod group;
 pub mod lite;
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::backend::db::{Db, DbKind};
+use group::{Member, WriteGuard};
+use lite::LiteConn;
 use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
-use tokio::sync::OwnedMutexGuard;
-
-use crate::backend::db::{Db, DbKind};
-use lite::LiteConn;
 
 /// A value bound to a placeholder. NULLs carry their type (PostgreSQL wants one).
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +174,7 @@ impl Query {
         match conn {
             Conn::Any(c) => Ok(self.any().execute(&mut **c).await?.rows_affected()),
             Conn::Lite(c) => lite::execute(c.connection()?, &self.sql, &self.params),
+            Conn::Group(c) => lite::execute(c.connection()?, &self.sql, &self.params),
         }
     }
 
@@ -189,6 +193,14 @@ impl Query {
                     .map(Row::Lite)
                     .collect(),
             ),
+            Conn::Group(c) => {
+                Ok(
+                    lite::fetch(c.connection()?, &self.sql, &self.params, usize::MAX)?
+                        .into_iter()
+                        .map(Row::Lite)
+                        .collect(),
+                )
+            }
         }
     }
 
@@ -196,6 +208,9 @@ impl Query {
         match conn {
             Conn::Any(c) => Ok(self.any().fetch_optional(&mut **c).await?.map(Row::Any)),
             Conn::Lite(c) => Ok(lite::fetch(c.connection()?, &self.sql, &self.params, 1)?
+                .pop()
+                .map(Row::Lite)),
+            Conn::Group(c) => Ok(lite::fetch(c.connection()?, &self.sql, &self.params, 1)?
                 .pop()
                 .map(Row::Lite)),
         }
@@ -208,10 +223,12 @@ impl Query {
     }
 }
 
-/// A connection to run statements on: sqlx's (either engine), or an in-thread SQLite one.
+/// A connection to run statements on: sqlx's (either engine), or an in-thread SQLite one (a
+/// pooled reader, or a write in the group writer's transaction).
 pub enum Conn<'c> {
     Any(&'c mut AnyConnection),
     Lite(&'c mut LiteConn),
+    Group(&'c mut Member),
 }
 
 impl<'c> From<&'c mut AnyConnection> for Conn<'c> {
@@ -329,13 +346,14 @@ fn decode<T: Column>(r: &LiteRow, i: usize) -> Result<T, sqlx::Error> {
 /// lock, or a write transaction.
 pub struct Handle {
     inner: Inner,
-    _write: Option<OwnedMutexGuard<()>>,
+    _write: Option<WriteGuard>,
 }
 
 enum Inner {
     Pool(PoolConnection<Any>),
     Tx(sqlx::Transaction<'static, Any>),
     Lite(LiteConn),
+    Group(Member),
 }
 
 impl Handle {
@@ -344,16 +362,19 @@ impl Handle {
             Inner::Pool(c) => Conn::Any(&mut *c),
             Inner::Tx(t) => Conn::Any(&mut *t),
             Inner::Lite(c) => Conn::Lite(c),
+            Inner::Group(m) => Conn::Group(m),
         }
     }
 
-    /// Ends a transaction, keeping its writes (nothing to do for the other kinds). Dropping a
-    /// handle without committing rolls its transaction back.
+    /// Ends a piece of writing, keeping its writes; a grouped write returns once its group is
+    /// committed. Dropping a handle without committing rolls its writes back (on PostgreSQL,
+    /// a writer's single statements are already committed).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.inner {
             Inner::Pool(_) => Ok(()),
             Inner::Tx(t) => t.commit().await,
-            Inner::Lite(mut c) => c.commit(),
+            Inner::Lite(_) => Ok(()),
+            Inner::Group(m) => m.commit().await,
         }
     }
 }
@@ -367,28 +388,35 @@ impl Db {
         })
     }
 
-    /// A connection for a write that is one statement (atomic by itself), holding the write
-    /// lock on SQLite; no BEGIN/COMMIT.
+    /// A connection for writes that are each one statement (atomic by themselves): on
+    /// PostgreSQL no BEGIN/COMMIT round trips; on a SQLite file a grouped write, like
+    /// [`Db::transaction`]. Call [`Handle::commit`] to keep them.
     pub async fn writer(&self) -> Result<Handle, sqlx::Error> {
+        if self.lite.is_some() {
+            return self.transaction().await;
+        }
         let write = self.lock_writes().await;
         Ok(Handle {
-            inner: self.connection().await?,
+            inner: Inner::Pool(self.pool.acquire().await?),
             _write: write,
         })
     }
 
-    /// A write transaction: on SQLite under the in-process write lock, then SQLite's own
-    /// (`BEGIN IMMEDIATE`), so read-then-write never fails on a stale snapshot.
+    /// A write transaction. On a SQLite file it is a member of the group writer's transaction
+    /// ([`group`]): all-or-nothing alone, committed with the writes queued beside it.
+    /// Otherwise on SQLite under the in-process write lock, then SQLite's own (`BEGIN
+    /// IMMEDIATE`), so read-then-write never fails on a stale snapshot.
     pub async fn transaction(&self) -> Result<Handle, sqlx::Error> {
+        if self.lite.is_some() {
+            return Ok(Handle {
+                inner: Inner::Group(self.write_lock.join().await?),
+                _write: None,
+            });
+        }
         let write = self.lock_writes().await;
-        let inner = match (&self.lite, self.kind) {
-            (Some(pool), _) => {
-                let mut c = pool.checkout().await?;
-                c.begin()?;
-                Inner::Lite(c)
-            }
-            (None, DbKind::Sqlite) => Inner::Tx(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            (None, DbKind::Postgres) => Inner::Tx(self.pool.begin().await?),
+        let inner = match self.kind {
+            DbKind::Sqlite => Inner::Tx(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            DbKind::Postgres => Inner::Tx(self.pool.begin().await?),
         };
         Ok(Handle {
             inner,
