@@ -88,6 +88,14 @@ pub fn is_invisible(c: char) -> bool {
 /// are one name, and `Straße` equals `STRASSE`). `caseless` implements Unicode's full case
 /// folding (`CaseFolding.txt`, C+F), which `to_lowercase` does not.
 pub fn fold_username(name: &str) -> String {
+    // ASCII is its own NFKC form and folds to its lower case: most names, without the tables.
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    fold_unicode(name)
+}
+
+fn fold_unicode(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let compatible: String = name.nfkc().collect();
     caseless::default_case_fold_str(&compatible)
@@ -148,6 +156,13 @@ mod tests {
         assert_eq!(fold_username("ﬁnance"), "finance");
         assert_eq!(fold_username("e\u{0301}"), fold_username("\u{00E9}"));
         assert_ne!(fold_username("admin"), fold_username("adm1n"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_folds_as_the_unicode_path_does(name in "[\\x00-\\x7f]{0,40}") {
+            proptest::prop_assert_eq!(fold_username(&name), fold_unicode(&name));
+        }
     }
 
     #[test]

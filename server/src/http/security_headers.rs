@@ -44,9 +44,12 @@ pub fn content_security_policy(nonce: &str) -> String {
 }
 
 pub async fn apply(State(settings): State<Settings>, mut req: Request, next: Next) -> Response {
-    let nonce = CspNonce::random();
-    req.extensions_mut().insert(nonce.clone());
     let path = req.uri().path().to_owned();
+    // SCIM answers are never pages: no nonce (it costs a read of the system's randomness).
+    let nonce = (!path.starts_with("/scim/")).then(CspNonce::random);
+    if let Some(nonce) = &nonce {
+        req.extensions_mut().insert(nonce.clone());
+    }
     let mut res = next.run(req).await;
     let html = res
         .headers()
@@ -54,7 +57,7 @@ pub async fn apply(State(settings): State<Settings>, mut req: Request, next: Nex
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
     let h = res.headers_mut();
-    let csp = if html {
+    let csp = if let (true, Some(nonce)) = (html, &nonce) {
         content_security_policy(&nonce.0)
     } else {
         // Anything else (JSON, SCIM, assets) never runs as a page.
