@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both install what is missing.
-.PHONY: run test setup build bench bench-console bench-sso bench-signin
+.PHONY: run test setup build bench bench-scim bench-console bench-sso bench-signin
 run:
 	scripts/run.sh
 test:
@@ -7,6 +7,8 @@ test:
 setup:
 	scripts/setup.sh
 bench:
+	scripts/bench-all.sh
+bench-scim:
 	scripts/bench.sh
 bench-console:
 	cargo run --release -q -p server --bin cantara-console-bench

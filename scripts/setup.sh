@@ -14,14 +14,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\n==> %s\n' "$*"; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  step "adding the wasm32-unknown-unknown target"
+  step "adding the wasm32-unknown-unknown target (a few seconds)"
   rustup target add wasm32-unknown-unknown
 fi
 
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
   # A debug build of the tool: it compiles in minutes instead of most of an hour, and builds
   # Cantara as fast (the compiler does the work; see shared docs/toolchain.md).
-  step "installing cargo-leptos $CARGO_LEPTOS_VERSION from crates.io, debug build (about 9 minutes on 2 cores)"
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION from crates.io, debug build (about 7–9 minutes on 2 cores)"
   # Its lockfile pins cargo-util-schemas 0.14.2, which needs a newer rustc than 1.95: install
   # from an unpacked copy with that one entry downgraded (see shared docs/toolchain.md).
   work=$(mktemp -d)
@@ -43,7 +43,7 @@ fi
 
 npm_install() { # dir — `npm ci` only when the lockfile differs from the one last installed
   if ! cmp -s "$1/package-lock.json" "$1/node_modules/.installed-package-lock.json"; then
-    step "installing npm packages in $1"
+    step "installing npm packages in $1 (about 15 seconds)"
     (cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
     cp "$1/package-lock.json" "$1/node_modules/.installed-package-lock.json"
   fi
@@ -62,13 +62,13 @@ venv_ok() { # requirements files — every pin installed
 }
 if [ ! -x "$venv/bin/scim2" ] || [ ! -x "$venv/bin/scim-sanity" ] ||
    ! venv_ok conformance/requirements.txt server/tests/tools/requirements.txt; then
-  step "installing the SCIM conformance suites and aiosmtpd (PyPI) into $venv"
+  step "installing the SCIM conformance suites and aiosmtpd (PyPI) into $venv (about 20 seconds)"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q -r conformance/requirements.txt -r server/tests/tools/requirements.txt
 fi
 
 if ! command -v chromium >/dev/null 2>&1; then
-  step "installing Debian's chromium"
+  step "installing Debian's chromium (about 30 seconds)"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium
