@@ -4,8 +4,9 @@
 //! every row to it and back over channels: on the SCIM path those hand-offs (two context
 //! switches a statement) cost more than SQLite's own work. These connections are taken from a
 //! small pool, owned by one request at a time, and run each statement right where it is awaited
-//! (a point lookup or an indexed write takes microseconds). Same file, same pragmas, same
-//! in-process write lock as the sqlx pool, so both kinds of connection can be used side by side.
+//! (a point lookup takes microseconds). The pool serves reads; writes go through the group
+//! writer (`super::group`), which opens its connection with [`open`] too. Same file and pragmas
+//! as the sqlx pool, so both kinds of connection can be used side by side.
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
