@@ -3,7 +3,7 @@
 #   - SCIM against this machine's SQLite ceiling (`../shared/bench/compare.sh`, 2,000 and 20,000 users)
 #   - SCIM on PostgreSQL, one and two instances (scripts/bench.sh, BENCH_DB=postgres)
 #   - single sign-on (`cantara-sso-bench`) and console pages (`cantara-console-bench`)
-#   - the console's wasm and JavaScript per page, gzipped (the release site in target/site), and the
+#   - the console's wasm and JavaScript as served (the release site in target/site), and the
 #     time to interactive of the sign-in, Users and Home pages (scripts/bench-tti.sh)
 # BENCH_QUICK=1 skips the 20,000-user comparison and PostgreSQL. Raw outputs stay in the folder it
 # prints at the end. Takes about 15 minutes on 2 cores (after a release build).
@@ -89,26 +89,16 @@ for path, kind in ((sys.argv[1], "sign-ins"), (sys.argv[2], "requests")):
             print(f"{label}\tp50 {m.group(3)} ms, p99 {m.group(5)} ms\t")
 PY
 
-step "the console's wasm and JavaScript per page (gzipped)"
+step "the console's wasm and JavaScript (as served: gzip and brotli)"
 python3 - target/site/pkg >>"$rows" <<'PY'
-import gzip, json, os, sys
+import os, sys
 pkg = sys.argv[1]
-def gz(name):
+def size(name):
     path = os.path.join(pkg, name)
-    if os.path.exists(path + ".gz"):
-        return os.path.getsize(path + ".gz")
-    return len(gzip.compress(open(path, "rb").read(), 9))
-# What every page loads first: the JavaScript and the main wasm.
-first = [n for n in os.listdir(pkg) if n.endswith(".js")] + ["cantara.wasm"]
-base = sum(gz(n) for n in first)
-manifest_path = os.path.join(pkg, "__wasm_split_manifest.json")
-groups = json.load(open(manifest_path)) if os.path.exists(manifest_path) else {}
-def group(prefix):
-    return [c for k, v in groups.items() if k.startswith(prefix) for c in v]
-for page, prefix, target in (("sign-in pages", "sign_in_view", 150), ("console pages", "console_view", 300)):
-    chunks = sorted(set(group(prefix)))
-    total = base + sum(gz(c + ".wasm") for c in chunks)
-    print(f"wasm + JS of the {page} (gzipped)\t{total / 1024:,.0f} KiB ({base / 1024:,.0f} KiB main wasm and JS, {len(chunks)} chunks)\ttarget ≤ {target} KiB")
+    return os.path.getsize(path) if os.path.exists(path) else 0
+names = [n for n in sorted(os.listdir(pkg)) if n.endswith((".wasm", ".js"))]
+raw, gz, br = (sum(size(n + ext) for n in names) for ext in ("", ".gz", ".br"))
+print(f"wasm + JS every page loads\t{raw / 1024:,.0f} KiB; {gz / 1024:,.0f} KiB gzip, {br / 1024:,.0f} KiB brotli as served\ttarget ≤ 150 KiB sign-in, ≤ 300 KiB any page")
 PY
 
 step "time to interactive, Fast 3G and 4× CPU (scripts/bench-tti.sh, Chromium)"

@@ -78,7 +78,7 @@ async function measure(context, path) {
   if (hasWasm) {
     await page.waitForFunction(() => window.__tti !== undefined, null, { timeout: 120_000, polling: 100 });
   }
-  // Chunks a lazy route fetches after the first effect still count: wait for the network to settle.
+  // Whatever the page fetches after its first effect still counts: wait for the network to settle.
   await page.waitForLoadState("networkidle", { timeout: 120_000 });
   const tti = await page.evaluate(() => window.__tti ?? window.__load);
   await page.close();
