@@ -19,7 +19,10 @@ pub use crate::domain::provisioning::{ActivityEvent, ProvisioningSummary};
 pub const KEEP_PER_TENANT: i64 = 10_000;
 /// Events waiting to be written; beyond this, new events are dropped (and counted in the log).
 const QUEUE: usize = 20_000;
-const BATCH: usize = 2000;
+/// Events per write. A batch is one savepoint of the group writer (`sql::group`), whose
+/// sub-journal keeps, in memory, every index page the batch touches first (random resource
+/// ids touch one page each): 250 keeps that near a megabyte.
+const BATCH: usize = 250;
 const COLLECT: std::time::Duration = std::time::Duration::from_millis(100);
 
 enum Message {

@@ -61,10 +61,6 @@ impl Compiler {
         p
     }
 
-    pub fn next_param(&self) -> usize {
-        self.next_param
-    }
-
     fn alias(&self) -> &'static str {
         match self.records {
             Records::Users => "a",
