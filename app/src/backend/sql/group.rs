@@ -271,6 +271,20 @@ mod tests {
         rows.iter().map(|r| r.first::<String>().unwrap()).collect()
     }
 
+    #[tokio::test]
+    async fn group_members_keep_their_sub_journal_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(&dir).await;
+        let mut h = db.transaction().await.unwrap();
+        // 2 = MEMORY: a savepoint's copies of the pages it touches are never written to a file.
+        let rows = query("PRAGMA temp_store")
+            .fetch_all(&mut h.conn())
+            .await
+            .unwrap();
+        assert_eq!(rows[0].first::<i64>().unwrap(), 2);
+        h.commit().await.unwrap();
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_writes_commit_together_and_fail_alone() {
         let dir = tempfile::tempdir().unwrap();
