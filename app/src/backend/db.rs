@@ -165,7 +165,7 @@ impl Db {
                             conn.execute(sqlx::AssertSqlSafe(format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {statement_ms}; \
                                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {};",
+                                 PRAGMA wal_autocheckpoint = {};",
                                 crate::backend::sql::checkpoint::BACKSTOP_PAGES
                             )))
                             .await?;

@@ -92,7 +92,14 @@ impl Writer {
     fn connection(&mut self) -> Result<&mut Connection, sqlx::Error> {
         if self.conn.is_none() {
             let path = self.path.as_deref().ok_or(sqlx::Error::PoolClosed)?;
-            self.conn = Some(open(path, self.busy_timeout).map_err(to_sqlx)?);
+            let conn = open(path, self.busy_timeout).map_err(to_sqlx)?;
+            // Each member's savepoint keeps a copy of every page it first touches (the
+            // sub-journal); past 64 KiB SQLite spilled it to a temporary file, a pwrite per page
+            // and about a tenth of the server's time under SCIM writes. Only this connection
+            // keeps it in memory: the others' temporary storage (large sorts) stays on disk.
+            conn.execute_batch("PRAGMA temp_store = MEMORY")
+                .map_err(to_sqlx)?;
+            self.conn = Some(conn);
         }
         self.conn.as_mut().ok_or(sqlx::Error::PoolClosed)
     }

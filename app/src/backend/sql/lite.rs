@@ -73,13 +73,10 @@ pub(crate) fn open(path: &str, busy_timeout: Duration) -> rusqlite::Result<Conne
     // The same settings as the sqlx pool: WAL (readers beside the writer), foreign keys,
     // and synchronous = NORMAL (a commit is in the WAL file before it is acknowledged, so
     // it survives the process being killed; the README says what a power cut can cost).
-    // Checkpoints are the checkpoint thread's ([`super::checkpoint`]). temp_store = MEMORY
-    // keeps each savepoint's sub-journal (a copy of every page a group member first touches,
-    // see [`super::group`]) in memory: on disk it cost a pwrite per page, about a tenth of
-    // the server's time under SCIM writes.
+    // Checkpoints are the checkpoint thread's ([`super::checkpoint`]).
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-         PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {};",
+         PRAGMA wal_autocheckpoint = {};",
         super::checkpoint::BACKSTOP_PAGES
     ))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
