@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
-use crate::components::hydration::provide_hydration_marker;
+use crate::components::hydration::{provide_hydration_marker, ships_no_wasm};
 use crate::pages::alerts::AlertsPage;
 use crate::pages::connect_entra::ConnectEntraPage;
 use crate::pages::console::ConsoleLayout;
@@ -25,14 +25,16 @@ use crate::pages::users::UsersPage;
 /// The server-rendered document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let theme = crate::components::theme::chosen();
+    // The sign-in pages are plain HTML: no wasm, no hydration scripts.
+    let scripts = (!ships_no_wasm()).then(|| view! { <HydrationScripts options=options.clone()/> });
     view! {
         <!DOCTYPE html>
         <html lang="en" class="h-full bg-slate-50" data-theme=theme>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <AutoReload options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body class="h-full text-slate-900 antialiased">
@@ -55,9 +57,11 @@ pub fn App() -> impl IntoView {
         <div id="app" class="min-h-full" data-hydrated=move || hydrated.get().to_string() data-grants=grants_attr>
             <Router>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/login/:tenant_id") view=LoginPage/>
-                    <Route path=path!("/sign-in-failed") view=SignInFailedPage/>
+                    // Rendered whole before the first byte: without wasm nothing could fill in a
+                    // streamed part later.
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/:tenant_id") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in-failed") view=SignInFailedPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=ConsoleLayout>
                         <Route path=path!("") view=HomePage/>
                         <Route path=path!("identity-providers") view=IdentityProvidersPage/>

@@ -33,13 +33,34 @@ fn status_of(err: &AppError) -> StatusCode {
     }
 }
 
-/// Converts a domain error for the console and sets the response status to match.
+/// Converts a domain error for the console and sets the response status to match — or, for a
+/// plain form post (a browser without the wasm, as on the sign-in page), 303 See Other: the
+/// server function layer points `Location` back at the form's page with the error in the
+/// address, and a browser only follows it from a redirect status.
 pub fn fail(err: impl Into<AppError>) -> AppError {
     let err = err.into();
     if let Some(res) = use_context::<ResponseOptions>() {
-        res.set_status(status_of(&err));
+        let status = if is_plain_form_post() {
+            StatusCode::SEE_OTHER
+        } else {
+            status_of(&err)
+        };
+        res.set_status(status);
     }
     err
+}
+
+/// The request is a browser's own form submission (a POST that accepts HTML), not a call from
+/// the wasm, nor a page the server is drawing (a GET, whose status stays the error's); the same
+/// test the server function layer makes before it redirects to the form's page.
+fn is_plain_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|p| {
+        p.method == http::Method::POST
+            && p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 pub fn backend() -> Result<Backend, AppError> {

@@ -43,7 +43,8 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
 
 /// Local sign-in. On success sets the session cookie and sends the browser to the console —
 /// unless the tenant's client secret has expired and this person administers identity
-/// providers: then the notice comes back for the sign-in page to show first.
+/// providers: then back to the sign-in page, which shows that notice first. The sign-in page
+/// ships no wasm, so this is usually a plain form post; the answer is a redirect either way.
 #[server(endpoint = "login")]
 pub async fn login(
     tenant_id: String,
@@ -62,10 +63,27 @@ pub async fn login(
         .expired_client_secret(&signed_in.session.tenant_id, &signed_in.session.grants)
         .await
         .map_err(fail)?;
-    if notice.is_none() {
-        leptos_axum::redirect("/");
+    match &notice {
+        None => leptos_axum::redirect("/"),
+        Some(_) => leptos_axum::redirect(&format!(
+            "/login/{}?notice=secret-expired",
+            signed_in.session.tenant_id
+        )),
     }
     Ok(notice)
+}
+
+/// Right after a local sign-in: the expired client secret to tell this administrator about
+/// before the console (see [`login`]), if there is one.
+#[server(endpoint = "sign_in_notice")]
+pub async fn get_sign_in_notice() -> Result<Option<crate::domain::expiry::ExpiryNotice>, AppError> {
+    use super::guard::{fail, require};
+    use crate::domain::permission::Access;
+    let (backend, session) = require(Access::SignedIn).await?;
+    backend
+        .expired_client_secret(&session.tenant_id, &session.grants)
+        .await
+        .map_err(fail)
 }
 
 /// The signed-in person, their current tenant and the tenants they may switch to.

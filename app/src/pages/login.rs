@@ -5,9 +5,9 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::session::{get_login_target, Login};
+use crate::api::session::{get_login_target, get_sign_in_notice, Login};
 use crate::domain::error::AppError;
 
 #[component]
@@ -51,31 +51,50 @@ fn LoginForm(
     sso_provider: Option<String>,
 ) -> impl IntoView {
     let login = ServerAction::<Login>::new();
+    // Without wasm the form is a plain post: a refusal comes back in the address (`__err`),
+    // which `ServerAction` reads while the server draws this page.
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
-    // Signed in: load the console afresh, so it is drawn with this person's permissions.
-    Effect::new(move |_| {
-        if let Some(Ok(None)) = login.value().get() {
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href("/");
-            }
+    // An administrator signed in while the client secret has expired: the sign-in sent them
+    // here (`?notice=secret-expired`) to be told before the console. The notice itself comes
+    // from the server, for the session just started; the address only asks for it.
+    let query = use_query_map();
+    let asks_notice = move || query.read().get("notice").as_deref() == Some("secret-expired");
+    let notice = Resource::new(asks_notice, |asks| async move {
+        if asks {
+            get_sign_in_notice().await.ok().flatten()
+        } else {
+            None
         }
     });
-    // An administrator signed in while the client secret has expired: say so before the console.
-    let expired = move || login.value().get().and_then(Result::ok).flatten();
     let start = format!("/oauth/start/{tenant_id}");
     view! {
-        <Show when=move || expired().is_some() fallback=move || view! { <SignInForm login=login error=error tenant_id=tenant_id.clone() tenant_name=tenant_name.clone() sso_provider=sso_provider.clone() start=start.clone()/> }>
-            <h1 class="text-lg font-semibold">"The client secret has expired"</h1>
-            <div role="alert" class="mt-3 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="login-secret-expired">
-                {move || expired().map(|n| n.message)}
-            </div>
-            <p class="mt-3 text-sm text-slate-600">"Until then, people signing in with single sign-on are refused by Entra (AADSTS7000222). You are signed in with your local account."</p>
-            <div class="mt-5 flex flex-col gap-2">
-                <a href="/identity-providers" class="btn-primary flex justify-center">"Open Identity Providers"</a>
-                <a href="/" class="btn-secondary flex justify-center px-4 py-2">"Continue to the console"</a>
-            </div>
-        </Show>
+        <Suspense fallback=|| ()>
+            {move || {
+                let (tenant_id, tenant_name) = (tenant_id.clone(), tenant_name.clone());
+                let (sso_provider, start) = (sso_provider.clone(), start.clone());
+                Suspend::new(async move {
+                    match notice.await {
+                        Some(n) => view! { <SecretExpired message=n.message/> }.into_any(),
+                        None => view! { <SignInForm login=login error=error tenant_id tenant_name sso_provider start/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SecretExpired(message: String) -> impl IntoView {
+    view! {
+        <h1 class="text-lg font-semibold">"The client secret has expired"</h1>
+        <div role="alert" class="mt-3 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="login-secret-expired">
+            {message}
+        </div>
+        <p class="mt-3 text-sm text-slate-600">"Until then, people signing in with single sign-on are refused by Entra (AADSTS7000222). You are signed in with your local account."</p>
+        <div class="mt-5 flex flex-col gap-2">
+            <a href="/identity-providers" class="btn-primary flex justify-center">"Open Identity Providers"</a>
+            <a href="/" class="btn-secondary flex justify-center px-4 py-2">"Continue to the console"</a>
+        </div>
     }
 }
 
@@ -120,9 +139,18 @@ fn SignInForm(
 
 #[component]
 fn LoginError(error: AppError) -> impl IntoView {
+    // The error may come from the address, which anyone can write: only sign-in's own
+    // messages, whose words are fixed, are shown as they are.
+    let text = match error {
+        AppError::InvalidCredentials
+        | AppError::TooManyAttempts { .. }
+        | AppError::Unauthorized
+        | AppError::Internal => error.to_string(),
+        _ => "Sign-in did not work. Try again.".to_owned(),
+    };
     view! {
         <p role="alert" class="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-200">
-            {error.to_string()}
+            {text}
         </p>
     }
 }

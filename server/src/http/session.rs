@@ -34,7 +34,10 @@ pub async fn resolve(State(backend): State<Backend>, mut req: Request, next: Nex
     let stale_cookie = token.is_some() && session.is_none();
     match session {
         Some(s) => {
-            if is_page_view && (path == "/login" || path.starts_with("/login/")) {
+            // Signed in, the sign-in page is only shown to tell an administrator, right after a
+            // local sign-in, that the client secret has expired (`app::api::session::login`).
+            let told_first = req.uri().query() == Some("notice=secret-expired");
+            if is_page_view && (path == "/login" || path.starts_with("/login/")) && !told_first {
                 return Redirect::to("/").into_response();
             }
             req.extensions_mut().insert(s);

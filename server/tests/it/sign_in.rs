@@ -442,3 +442,70 @@ async fn cross_origin_posts_are_refused() {
         .unwrap();
     assert_eq!(app.send(same).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_sign_in_page_is_plain_html_and_a_plain_form_post_signs_in() {
+    let app = TestApp::new().await;
+    let page = app.get("/login", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("cantara.js") && !page.body.contains(".wasm"),
+        "no wasm or JS on the sign-in page: {}",
+        page.body
+    );
+    assert!(page.body.contains(r#"data-hydrated="true""#));
+    assert!(page
+        .body
+        .contains(r#"<form action="/api/login" method="post""#));
+    let console_page = app.get("/", Some(&app.admin_session().await)).await;
+    assert!(
+        console_page.body.contains("/pkg/cantara.js"),
+        "the console ships the wasm"
+    );
+
+    let post = |password: &str| {
+        Request::post("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, "http://127.0.0.1:3000/login")
+            .body(Body::from(format!(
+                "tenant_id=&username=admin&password={}",
+                crate::helpers::urlencode(password)
+            )))
+            .unwrap()
+    };
+    // Refused: a redirect the browser follows back to the page, which shows why.
+    let refused = app.send(post("not-the-password")).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert!(refused.session_cookie().is_none());
+    let back = refused.header("location").unwrap().to_owned();
+    let path = back.trim_start_matches("http://127.0.0.1:3000");
+    assert!(
+        path.starts_with("/login?__path=%2Fapi%2Flogin&__err="),
+        "{back}"
+    );
+    let shown = app.get(path, None).await;
+    assert!(
+        shown
+            .body
+            .contains("The username or password is incorrect."),
+        "{}",
+        shown.body
+    );
+
+    // Signed in: to the console, with the session cookie.
+    let ok = app.send(post(ADMIN_PASSWORD)).await;
+    assert_eq!(
+        (ok.status, ok.header("location")),
+        (StatusCode::FOUND, Some("/"))
+    );
+    let session = ok.session_cookie().expect("session cookie");
+    assert_eq!(app.get("/", Some(&session)).await.status, StatusCode::OK);
+    // Signed in, the sign-in page is only shown for the expired-secret notice.
+    let again = app.get("/login", Some(&session)).await;
+    assert_eq!(again.header("location"), Some("/"));
+    let told = app
+        .get("/login?notice=secret-expired", Some(&session))
+        .await;
+    assert_eq!(told.status, StatusCode::OK);
+}
