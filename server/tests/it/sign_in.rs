@@ -419,28 +419,38 @@ async fn idle_and_absolute_limits_end_sessions() {
 #[tokio::test]
 async fn cross_origin_posts_are_refused() {
     let app = TestApp::new().await;
-    let req = Request::post("/api/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, "http://evil.example")
-        .header(header::HOST, "127.0.0.1:3000")
-        .body(Body::from(format!(
-            "tenant_id=&username=admin&password={}",
-            crate::helpers::urlencode(ADMIN_PASSWORD)
-        )))
-        .unwrap();
+    let req = admin_login_form(
+        &[
+            (header::ORIGIN, "http://evil.example"),
+            (header::HOST, "127.0.0.1:3000"),
+        ],
+        ADMIN_PASSWORD,
+    );
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.session_cookie().is_none());
-    let same = Request::post("/api/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, "http://127.0.0.1:3000")
-        .header(header::HOST, "127.0.0.1:3000")
-        .body(Body::from(format!(
-            "tenant_id=&username=admin&password={}",
-            crate::helpers::urlencode(ADMIN_PASSWORD)
-        )))
-        .unwrap();
+    let same = admin_login_form(
+        &[
+            (header::ORIGIN, "http://127.0.0.1:3000"),
+            (header::HOST, "127.0.0.1:3000"),
+        ],
+        ADMIN_PASSWORD,
+    );
     assert_eq!(app.send(same).await.status, StatusCode::OK);
+}
+
+/// The admin's sign-in as a form post to the `login` server function, with these headers.
+fn admin_login_form(headers: &[(header::HeaderName, &str)], password: &str) -> Request<Body> {
+    let mut req = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    req.body(Body::from(format!(
+        "tenant_id=&username=admin&password={}",
+        crate::helpers::urlencode(password)
+    )))
+    .unwrap()
 }
 
 #[tokio::test]
@@ -463,16 +473,15 @@ async fn the_sign_in_page_is_plain_html_and_a_plain_form_post_signs_in() {
         "the console ships the wasm"
     );
 
+    // What a browser without the wasm sends.
     let post = |password: &str| {
-        Request::post("/api/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html,application/xhtml+xml")
-            .header(header::REFERER, "http://127.0.0.1:3000/login")
-            .body(Body::from(format!(
-                "tenant_id=&username=admin&password={}",
-                crate::helpers::urlencode(password)
-            )))
-            .unwrap()
+        admin_login_form(
+            &[
+                (header::ACCEPT, "text/html,application/xhtml+xml"),
+                (header::REFERER, "http://127.0.0.1:3000/login"),
+            ],
+            password,
+        )
     };
     // Refused: a redirect the browser follows back to the page, which shows why.
     let refused = app.send(post("not-the-password")).await;
