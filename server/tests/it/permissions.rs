@@ -65,6 +65,7 @@ fn table() -> Vec<(&'static str, Needs, Args)> {
         ),
         ("viewer", SignedIn, Args::Form(&[])),
         ("my_access", SignedIn, Args::Form(&[])),
+        ("sign_in_notice", SignedIn, Args::Form(&[])),
         (
             "switch_tenant",
             Operator,
