@@ -54,6 +54,25 @@ fn LoginForm(
     // Without wasm the form is a plain post: a refusal comes back in the address (`__err`),
     // which `ServerAction` reads while the server draws this page.
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    // Where the page was drawn in the browser (reached inside the app), the sign-in answer came
+    // to the wasm: load the console (or the notice) afresh, so it is drawn with this person's
+    // permissions rather than the signed-out ones the app started with.
+    let notice_page = format!("/login/{tenant_id}?notice=secret-expired");
+    Effect::new(move |_| {
+        if let Some(Ok(notice)) = login.value().get() {
+            let next = if notice.is_some() {
+                notice_page.as_str()
+            } else {
+                "/"
+            };
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(next);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = next;
+        }
+    });
     // An administrator signed in while the client secret has expired: the sign-in sent them
     // here (`?notice=secret-expired`) to be told before the console. The notice itself comes
     // from the server, for the session just started; the address only asks for it.
