@@ -41,6 +41,15 @@ pub async fn get_login_target(tenant_id: Option<String>) -> Result<LoginTarget, 
     })
 }
 
+/// The address of the sign-in pages (`/login`, `/login/{TenantID}`).
+pub fn is_login_path(path: &str) -> bool {
+    path == "/login" || path.starts_with("/login/")
+}
+
+/// The query with which [`login`] sends an administrator back to the sign-in page to be told
+/// the client secret has expired: the page then asks [`get_sign_in_notice`] for it.
+pub const SECRET_EXPIRED_QUERY: (&str, &str) = ("notice", "secret-expired");
+
 /// Local sign-in. On success sets the session cookie and sends the browser to the console —
 /// unless the tenant's client secret has expired and this person administers identity
 /// providers: then back to the sign-in page, which shows that notice first. The sign-in page
@@ -65,10 +74,13 @@ pub async fn login(
         .map_err(fail)?;
     match &notice {
         None => leptos_axum::redirect("/"),
-        Some(_) => leptos_axum::redirect(&format!(
-            "/login/{}?notice=secret-expired",
-            signed_in.session.tenant_id
-        )),
+        Some(_) => {
+            let (key, value) = SECRET_EXPIRED_QUERY;
+            leptos_axum::redirect(&format!(
+                "/login/{}?{key}={value}",
+                signed_in.session.tenant_id
+            ))
+        }
     }
     Ok(notice)
 }

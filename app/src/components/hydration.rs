@@ -11,7 +11,7 @@ pub struct Hydrated(pub ReadSignal<bool>);
 /// sends them without it: the first page a person sees is usable at once, even on a slow line,
 /// and the wasm is first downloaded for the console itself.
 pub fn server_rendered_only(path: &str) -> bool {
-    path == "/login" || path.starts_with("/login/") || path == "/sign-in-failed"
+    crate::api::session::is_login_path(path) || path == "/sign-in-failed"
 }
 
 /// Whether the page being rendered is one of [`server_rendered_only`]'s. Always `false` in the

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::session::{get_login_target, get_sign_in_notice, Login};
+use crate::api::session::{get_login_target, get_sign_in_notice, Login, SECRET_EXPIRED_QUERY};
 use crate::domain::error::AppError;
 
 #[component]
@@ -57,7 +57,8 @@ fn LoginForm(
     // Where the page was drawn in the browser (reached inside the app), the sign-in answer came
     // to the wasm: load the console (or the notice) afresh, so it is drawn with this person's
     // permissions rather than the signed-out ones the app started with.
-    let notice_page = format!("/login/{tenant_id}?notice=secret-expired");
+    let (key, value) = SECRET_EXPIRED_QUERY;
+    let notice_page = format!("/login/{tenant_id}?{key}={value}");
     Effect::new(move |_| {
         if let Some(Ok(notice)) = login.value().get() {
             let next = if notice.is_some() {
@@ -77,7 +78,7 @@ fn LoginForm(
     // here (`?notice=secret-expired`) to be told before the console. The notice itself comes
     // from the server, for the session just started; the address only asks for it.
     let query = use_query_map();
-    let asks_notice = move || query.read().get("notice").as_deref() == Some("secret-expired");
+    let asks_notice = move || query.read().get(key).as_deref() == Some(value);
     let notice = Resource::new(asks_notice, |asks| async move {
         if asks {
             get_sign_in_notice().await.ok().flatten()

@@ -4,6 +4,7 @@
 //! pages without a session are redirected to `/login`; server functions answer 401 themselves.
 
 use app::api::cookies;
+use app::api::session as session_fns;
 use app::backend::Backend;
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
@@ -36,8 +37,13 @@ pub async fn resolve(State(backend): State<Backend>, mut req: Request, next: Nex
         Some(s) => {
             // Signed in, the sign-in page is only shown to tell an administrator, right after a
             // local sign-in, that the client secret has expired (`app::api::session::login`).
-            let told_first = req.uri().query() == Some("notice=secret-expired");
-            if is_page_view && (path == "/login" || path.starts_with("/login/")) && !told_first {
+            let (key, value) = session_fns::SECRET_EXPIRED_QUERY;
+            let told_first = req
+                .uri()
+                .query()
+                .and_then(|q| q.split_once('='))
+                .is_some_and(|(k, v)| k == key && v == value);
+            if is_page_view && session_fns::is_login_path(path) && !told_first {
                 return Redirect::to("/").into_response();
             }
             req.extensions_mut().insert(s);
