@@ -2,10 +2,14 @@
 //! resource id, error detail; never a token), kept to the newest [`KEEP_PER_TENANT`] per tenant.
 //!
 //! Requests hand their event to a channel; one writer task stores them in batches, so the log
-//! costs SCIM requests no extra write transaction each.
+//! costs SCIM requests no extra write transaction each. The writer waits to collect a batch
+//! only while fewer than a batch are queued, so it keeps up with any sustained SCIM rate (a
+//! writer that always waited stored at most 2,500 events a second and dropped the rest).
 
 use crate::domain::ids::TenantId;
 use sqlx::Row;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::backend::db::Db;
@@ -30,22 +34,48 @@ enum Message {
     Flush(oneshot::Sender<()>),
 }
 
+/// At most one warning about dropped events per this many seconds (each drop is counted).
+const WARN_EVERY_SECS: i64 = 10;
+
 #[derive(Debug, Clone)]
 pub struct ActivityLog {
     tx: mpsc::Sender<Message>,
+    drops: Arc<Drops>,
+}
+
+/// Events dropped since the last warning, and when that warning was.
+#[derive(Debug, Default)]
+struct Drops {
+    unreported: AtomicU64,
+    warned_at: AtomicI64,
 }
 
 impl ActivityLog {
     pub fn start(db: Db) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(writer(db, rx));
-        Self { tx }
+        Self {
+            tx,
+            drops: Arc::default(),
+        }
     }
 
     pub fn record(&self, event: ActivityEvent) {
         if self.tx.try_send(Message::Event(event)).is_err() {
             metrics::counter!("cantara_activity_dropped_total").increment(1);
-            tracing::warn!("provisioning activity queue full; event dropped");
+            self.drops.unreported.fetch_add(1, Ordering::Relaxed);
+            let now = crate::backend::clock::now();
+            let last = self.drops.warned_at.load(Ordering::Relaxed);
+            if now - last >= WARN_EVERY_SECS
+                && self
+                    .drops
+                    .warned_at
+                    .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                let dropped = self.drops.unreported.swap(0, Ordering::Relaxed);
+                tracing::warn!(dropped, "provisioning activity queue full; events dropped");
+            }
         }
     }
 
@@ -68,9 +98,10 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Message>) {
     let mut acks = Vec::new();
     let mut written: u64 = 0;
     while let Some(first) = rx.recv().await {
-        // Let a busy period fill the batch: one write transaction per 100 ms at most, instead of
-        // one per request competing with the requests' own writes.
-        if matches!(first, Message::Event(_)) {
+        // Let a quiet period fill the batch: one write transaction per 100 ms at most, instead of
+        // one per request competing with the requests' own writes. A full batch already waiting
+        // is written at once.
+        if matches!(first, Message::Event(_)) && rx.len() + 1 < BATCH {
             tokio::time::sleep(COLLECT).await;
         }
         let mut next = Some(first);
