@@ -461,6 +461,13 @@ mod tests {
         assert_eq!(row.get::<i64>("b").unwrap(), 7);
         assert_eq!(row.get::<Option<String>>("c").unwrap(), None);
         assert!(row.get::<i64>("a").is_err(), "text is not read as a number");
+        // A placeholder's text inside quotes is text, not a placeholder.
+        let row = query("SELECT '$1 it''s $2' AS s, a FROM t WHERE a = $1")
+            .bind("x")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        assert_eq!(row.get::<String>("s").unwrap(), "$1 it's $2");
         assert!(query("SELECT a FROM t WHERE a = $1")
             .bind("y")
             .fetch_optional(&mut c)
