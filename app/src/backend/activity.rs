@@ -1,5 +1,6 @@
 //! The provisioning activity log: one row per SCIM request (time, method, path, status,
-//! resource id, error detail; never a token), kept to the newest [`KEEP_PER_TENANT`] per tenant.
+//! resource id, error detail; never a token), trimmed to the newest [`KEEP_PER_TENANT`] per tenant
+//! every [`TRIM_EVERY`] events written.
 //!
 //! Requests hand their event to a channel; one writer task stores them in batches, so the log
 //! costs SCIM requests no extra write transaction each. The writer waits to collect a batch
@@ -119,7 +120,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Message>) {
                 Ok(()) => written += batch.len() as u64,
                 Err(e) => tracing::error!(error = %e, "writing provisioning activity failed"),
             }
-            if written >= 1_000 {
+            if written >= TRIM_EVERY {
                 written = 0;
                 if let Err(e) = trim(&db).await {
                     tracing::warn!(error = %e, "trimming provisioning activity failed");
@@ -133,24 +134,67 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Message>) {
     }
 }
 
+/// Rows per INSERT statement: a batch is a dozen statements, not one per event. (Each statement
+/// inside the group writer's savepoint ends by trimming SQLite's in-memory sub-journal, walking
+/// it from its start, so one statement per event made a batch quadratic in its pages; binding
+/// looks each placeholder up by a linear scan, so very wide statements are quadratic too.)
+/// Shapes of 20, 5 and 1 rows keep the prepared statements few.
+const ROWS_PER_INSERT: [usize; 3] = [20, 5, 1];
+/// Events written between two trims of the log (each trim scans [`KEEP_PER_TENANT`] entries).
+const TRIM_EVERY: u64 = 5_000;
+
 async fn store(db: &Db, batch: &[ActivityEvent]) -> Result<()> {
     let mut tx = db.transaction().await?;
     let mut conn = tx.conn();
-    for e in batch {
-        sql::query(
+    // Only tenants that exist get rows (a tenant deleted meanwhile, or a made-up id refused).
+    let mut tenants: Vec<&TenantId> = batch.iter().map(|e| &e.tenant_id).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    let mut existing = Vec::with_capacity(tenants.len());
+    for t in tenants {
+        let found = sql::query("SELECT 1 FROM tenant WHERE tenant_id = $1")
+            .bind(t)
+            .fetch_optional(&mut conn)
+            .await?;
+        if found.is_some() {
+            existing.push(t);
+        }
+    }
+    let kept: Vec<&ActivityEvent> = batch
+        .iter()
+        .filter(|e| existing.contains(&&e.tenant_id))
+        .collect();
+    let mut rest = kept.as_slice();
+    while !rest.is_empty() {
+        let rows = ROWS_PER_INSERT
+            .into_iter()
+            .find(|n| *n <= rest.len())
+            .unwrap_or(1);
+        let (chunk, after) = rest.split_at(rows);
+        rest = after;
+        let values = (0..rows)
+            .map(|r| {
+                let p = (1..=8).map(|c| format!("${}", r * 8 + c));
+                format!("({})", p.collect::<Vec<_>>().join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sql::query_assembled(format!(
             "INSERT INTO provisioning_event (tenant_id, at, method, path, status, resource_id, detail, filter) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM tenant WHERE tenant_id = $1)",
-        )
-        .bind(&e.tenant_id)
-        .bind(e.at)
-        .bind(&e.method)
-        .bind(&e.path)
-        .bind(i64::from(e.status))
-        .bind(&e.resource_id)
-        .bind(&e.detail)
-        .bind(&e.filter)
-        .execute(&mut conn)
-        .await?;
+             VALUES {values}"
+        ));
+        for e in chunk {
+            q = q
+                .bind(&e.tenant_id)
+                .bind(e.at)
+                .bind(&e.method)
+                .bind(&e.path)
+                .bind(i64::from(e.status))
+                .bind(&e.resource_id)
+                .bind(&e.detail)
+                .bind(&e.filter);
+        }
+        q.execute(&mut conn).await?;
     }
     crate::backend::entra_setup::milestones::record(&mut conn, db.kind, batch).await?;
     tx.commit().await?;
