@@ -1380,3 +1380,146 @@ async fn delete_deactivates_hides_and_a_later_post_starts_afresh() {
     );
     assert_eq!(app.backend.purge_deleted_scim_users(-1).await.unwrap(), 1);
 }
+
+/// A PATCH or PUT writes only the columns that change; every derived column stays right: each
+/// attribute is still found by its filter after edits to the others, and deactivation sets the
+/// time the alerts count while reactivation clears it.
+#[tokio::test]
+async fn edits_keep_every_indexed_column_right() {
+    let app = TestApp::new().await;
+    let scim = Scim::new(&app).await;
+    let r = scim
+        .req(
+            "POST",
+            "/Users",
+            Some(json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "grace@contoso.com", "externalId": "grace", "displayName": "Grace Hopper",
+                "emails": [{"type": "work", "value": "grace@contoso.com", "primary": true}],
+                "active": true
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let patch = |ops: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+    let found = |filter: &'static str| {
+        let scim = &scim;
+        async move {
+            let q: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+            let r = scim.req("GET", &format!("/Users?filter={q}"), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["totalResults"].as_i64().unwrap()
+        }
+    };
+    let deactivated_at = || async {
+        sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT deactivated_at FROM account WHERE account_id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&app.backend.db.pool)
+        .await
+        .unwrap()
+    };
+
+    // Only the display name changes.
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            Some(patch(
+                json!([{"op": "replace", "path": "displayName", "value": "Rear Admiral Hopper"}]),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(found("displayName eq \"Rear Admiral Hopper\"").await, 1);
+    assert_eq!(found("displayName eq \"Grace Hopper\"").await, 0);
+    assert_eq!(found("userName eq \"GRACE@contoso.com\"").await, 1);
+    assert_eq!(found("externalId eq \"grace\"").await, 1);
+    assert_eq!(
+        found("emails[type eq \"work\"].value eq \"grace@contoso.com\"").await,
+        1
+    );
+    // The Users search finds her by a word of her new name.
+    let searched = |word: &str| app::domain::directory::UserQuery {
+        search: word.to_owned(),
+        ..Default::default()
+    };
+    let page = app
+        .backend
+        .list_users(&scim.tenant, &searched("admiral"))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        [id.as_str()]
+    );
+
+    // The username, external id and e-mail change; the display name stays.
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            Some(patch(json!([
+                {"op": "replace", "path": "userName", "value": "ghopper@contoso.com"},
+                {"op": "replace", "path": "externalId", "value": "ghopper"},
+                {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "ghopper@contoso.com"},
+                {"op": "replace", "path": "displayName", "value": "Rear Admiral Hopper"}
+            ]))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(found("userName eq \"grace@contoso.com\"").await, 0);
+    assert_eq!(found("userName eq \"ghopper@contoso.com\"").await, 1);
+    assert_eq!(found("externalId eq \"grace\"").await, 0);
+    assert_eq!(found("externalId eq \"ghopper\"").await, 1);
+    assert_eq!(
+        found("emails[type eq \"work\"].value eq \"ghopper@contoso.com\"").await,
+        1
+    );
+    assert_eq!(found("displayName eq \"Rear Admiral Hopper\"").await, 1);
+    assert_eq!(deactivated_at().await, None);
+
+    // Deactivated (as Entra sends it) and back, then replaced whole by a PUT.
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            Some(patch(
+                json!([{"op": "Replace", "path": "active", "value": "False"}]),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(deactivated_at().await.is_some());
+    let r = scim
+        .req(
+            "PATCH",
+            &format!("/Users/{id}"),
+            Some(patch(
+                json!([{"op": "Replace", "path": "active", "value": "True"}]),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(deactivated_at().await, None);
+    let r = scim
+        .req(
+            "PUT",
+            &format!("/Users/{id}"),
+            Some(json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "ghopper@contoso.com", "displayName": "Grace Brewster Hopper", "active": false
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(found("externalId eq \"ghopper\"").await, 0);
+    assert_eq!(
+        found("emails[type eq \"work\"].value eq \"ghopper@contoso.com\"").await,
+        0
+    );
+    assert_eq!(found("displayName eq \"Grace Brewster Hopper\"").await, 1);
+    assert!(deactivated_at().await.is_some());
+}

@@ -159,21 +159,106 @@ fn bind_profile(q: sql::Query, p: &ProvisionedProfile<'_>, at: i64) -> sql::Quer
         .bind(p.provisioned.name_words)
 }
 
-/// Writes a SCIM user's columns over a live one still at `version`; `false` when it is not (a
-/// concurrent change, or gone).
+/// A SCIM user's profile columns as stored: what a PUT or PATCH compares with, so it writes only
+/// the columns that change.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredProfile {
+    pub username: String,
+    pub display_name: String,
+    pub external_id: Option<String>,
+    pub work_email_folded: Option<String>,
+    pub active: bool,
+    pub name_words: String,
+}
+
+impl StoredProfile {
+    /// The columns [`StoredProfile::from_row`] reads (of `account a`).
+    pub const COLUMNS: &'static str =
+        "a.username, a.display_name, a.external_id, a.work_email_folded, a.is_active, a.name_words";
+
+    pub fn from_row(row: &sql::Row) -> std::result::Result<Self, sqlx::Error> {
+        Ok(Self {
+            username: row.get("username")?,
+            display_name: row.get("display_name")?,
+            external_id: row.get("external_id")?,
+            work_email_folded: row.get("work_email_folded")?,
+            active: row.flag("is_active")?,
+            name_words: row.get("name_words")?,
+        })
+    }
+}
+
+/// Writes a SCIM user's columns over a live one still at `version`, whose profile columns are
+/// `stored`; `false` when it is not (a concurrent change, or gone). Only the columns that
+/// change are in the UPDATE: SQLite rewrites the entry of every index on a column in the SET
+/// list, changed or not, and each index entry is a page written (a five-attribute PATCH that
+/// changed one name wrote five index pages for nothing).
 pub(crate) async fn replace_provisioned(
     conn: &mut Conn<'_>,
     tenant_id: &TenantId,
     id: &AccountId,
-    profile: &ProvisionedProfile<'_>,
+    (profile, stored): (&ProvisionedProfile<'_>, &StoredProfile),
     version: i64,
     at: i64,
 ) -> std::result::Result<bool, sqlx::Error> {
+    let p = &profile.provisioned;
+    let mut set: Vec<String> = Vec::new();
+    let mut params: Vec<sql::Param> = Vec::new();
+    let mut assign = |set: &mut Vec<String>, column: &str, value: sql::Param| {
+        params.push(value);
+        set.push(format!("{column} = ${}", params.len()));
+    };
+    use sql::ToParam;
+    if profile.username != stored.username {
+        assign(&mut set, "username", profile.username.to_param());
+        assign(
+            &mut set,
+            "username_folded",
+            profile.username_folded.to_param(),
+        );
+    }
+    if profile.display_name != stored.display_name {
+        assign(&mut set, "display_name", profile.display_name.to_param());
+        assign(
+            &mut set,
+            "display_name_folded",
+            fold_username(profile.display_name).to_param(),
+        );
+    }
+    if p.external_id != stored.external_id.as_deref() {
+        assign(&mut set, "external_id", p.external_id.to_param());
+    }
+    if p.work_email_folded != stored.work_email_folded.as_deref() {
+        assign(
+            &mut set,
+            "work_email_folded",
+            p.work_email_folded.to_param(),
+        );
+    }
+    if profile.active != stored.active {
+        assign(&mut set, "is_active", bit(profile.active).to_param());
+        let since = if profile.active { None } else { Some(at) };
+        assign(&mut set, "deactivated_at", since.to_param());
+    }
+    if p.name_words != stored.name_words {
+        assign(&mut set, "name_words", p.name_words.to_param());
+    }
+    assign(&mut set, "scim_doc", p.doc_json.to_param());
+    assign(&mut set, "updated_at", at.to_param());
+    let n = params.len();
     let sql = format!(
-        "UPDATE account SET {PROFILE_SET} WHERE account_id = $11 AND tenant_id = $12 \
-         AND source = 'scim' AND scim_deleted_at IS NULL AND version = $13"
+        "UPDATE account SET {}, version = version + 1 WHERE account_id = ${} AND tenant_id = ${} \
+         AND source = 'scim' AND scim_deleted_at IS NULL AND version = ${}",
+        set.join(", "),
+        n + 1,
+        n + 2,
+        n + 3
     );
-    let changed = bind_profile(sql::query_assembled(sql), profile, at)
+    let mut q = sql::query_assembled(sql);
+    for param in params {
+        q = q.bind_param(param);
+    }
+    let changed = q
         .bind(id)
         .bind(tenant_id)
         .bind(version)

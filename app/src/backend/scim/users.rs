@@ -104,6 +104,25 @@ async fn fetch(conn: &mut Conn<'_>, tenant_id: &TenantId, id: &AccountId) -> Res
     to_user(&row)
 }
 
+/// The user and its profile columns as stored, for a write that compares with them.
+async fn fetch_for_write(
+    conn: &mut Conn<'_>,
+    tenant_id: &TenantId,
+    id: &AccountId,
+) -> Result<(ScimUser, accounts::StoredProfile)> {
+    let row = sql::query_assembled(format!(
+        "SELECT a.account_id, a.scim_doc, a.created_at, a.updated_at, a.version, {} FROM account a \
+         WHERE a.account_id = $1 AND a.tenant_id = $2 AND a.source = 'scim' AND a.scim_deleted_at IS NULL",
+        accounts::StoredProfile::COLUMNS
+    ))
+    .bind(id)
+    .bind(tenant_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(DomainError::NotFound("user"))?;
+    Ok((to_user(&row)?, accounts::StoredProfile::from_row(&row)?))
+}
+
 impl Derived {
     /// The columns the account writer stores for this user, with its document.
     fn profile(&self) -> accounts::ProvisionedProfile<'_> {
@@ -158,10 +177,11 @@ async fn store(
     tenant_id: &TenantId,
     id: &AccountId,
     d: &Derived,
+    stored: &accounts::StoredProfile,
     version: i64,
     ts: i64,
 ) -> Result<bool> {
-    accounts::replace_provisioned(conn, tenant_id, id, &d.profile(), version, ts)
+    accounts::replace_provisioned(conn, tenant_id, id, (&d.profile(), stored), version, ts)
         .await
         .map_err(|e| uniqueness(e, &d.record.username))
 }
@@ -280,9 +300,9 @@ impl Backend {
         for _ in 0..8 {
             let mut writer = self.db.writer().await?;
             let mut conn = writer.conn();
-            let current = fetch(&mut conn, tenant_id, id).await?;
+            let (current, stored) = fetch_for_write(&mut conn, tenant_id, id).await?;
             let ts = now();
-            if store(&mut conn, tenant_id, id, &d, current.version, ts).await? {
+            if store(&mut conn, tenant_id, id, &d, &stored, current.version, ts).await? {
                 writer.commit().await?;
                 return Ok(updated(current, d.record, ts));
             }
@@ -304,23 +324,34 @@ impl Backend {
         E::Error: From<DomainError>,
     {
         for _ in 0..8 {
-            let current = self.scim_get_user(tenant_id, id).await?;
+            let (current, stored) = {
+                let mut reader = self.db.reader().await.map_err(DomainError::from)?;
+                fetch_for_write(&mut reader.conn(), tenant_id, id).await?
+            };
             let record = edit.apply(&current.doc).await?;
             if record.document == current.doc {
                 return Ok(current);
             }
             let d = derive(record);
             let ts = now();
-            let stored = {
+            let written = {
                 let mut writer = self.db.writer().await.map_err(DomainError::from)?;
-                let stored =
-                    store(&mut writer.conn(), tenant_id, id, &d, current.version, ts).await?;
-                if stored {
+                let written = store(
+                    &mut writer.conn(),
+                    tenant_id,
+                    id,
+                    &d,
+                    &stored,
+                    current.version,
+                    ts,
+                )
+                .await?;
+                if written {
                     writer.commit().await.map_err(DomainError::from)?;
                 }
-                stored
+                written
             };
-            if stored {
+            if written {
                 return Ok(updated(current, d.record, ts));
             }
         }
