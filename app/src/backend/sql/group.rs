@@ -73,9 +73,8 @@ impl WriteLock {
         let mut writer = self.writer.clone().lock_owned().await;
         writer.open_group()?;
         let begun = writer
-            .connection()?
-            .execute_batch("SAVEPOINT member")
-            .map_err(to_sqlx);
+            .connection()
+            .and_then(|c| control(c, "SAVEPOINT member"));
         if let Err(e) = begun {
             // Nobody may be left to commit the group: it ends here.
             writer.end_group();
@@ -116,9 +115,7 @@ impl Writer {
             }
         }
         if self.open.is_none() {
-            self.connection()?
-                .execute_batch("BEGIN IMMEDIATE")
-                .map_err(to_sqlx)?;
+            control(self.connection()?, "BEGIN IMMEDIATE")?;
             self.open = Some(watch::channel(None).0);
             self.members = 0;
         }
@@ -132,7 +129,7 @@ impl Writer {
         };
         let ending = match self.conn.as_mut() {
             None => Err(Arc::from("the writer's connection is gone")),
-            Some(conn) => match conn.execute_batch("COMMIT") {
+            Some(conn) => match control(conn, "COMMIT") {
                 Ok(()) => Ok(()),
                 Err(e) => {
                     if !conn.is_autocommit() {
@@ -168,9 +165,8 @@ impl Member {
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let mut writer = self.writer.take().ok_or(sqlx::Error::PoolClosed)?;
         let released = writer
-            .connection()?
-            .execute_batch("RELEASE member")
-            .map_err(to_sqlx);
+            .connection()
+            .and_then(|c| control(c, "RELEASE member"));
         if let Err(e) = released {
             rollback(&mut writer);
             writer.end_group();
@@ -249,6 +245,15 @@ impl Drop for Member {
             writer.end_group();
         }
     }
+}
+
+/// Runs one of the group's control statements (BEGIN, SAVEPOINT, RELEASE, COMMIT) from the
+/// connection's statement cache: several run per SCIM write, and parsing each anew showed.
+fn control(conn: &Connection, sql: &str) -> Result<(), sqlx::Error> {
+    conn.prepare_cached(sql)
+        .and_then(|mut stmt| stmt.execute([]))
+        .map(|_| ())
+        .map_err(to_sqlx)
 }
 
 #[cfg(test)]
