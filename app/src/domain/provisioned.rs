@@ -59,6 +59,12 @@ pub trait UserEdit: Sync {
         &self,
         current: &Document,
     ) -> impl Future<Output = Result<UserRecord, Self::Error>> + Send;
+
+    /// Whether applying it takes microseconds (then the store may apply it while it holds the
+    /// write lock, reading the current version on the writer's warm connection).
+    fn is_quick(&self) -> bool {
+        true
+    }
 }
 
 /// A change computed from a group's current document, with its member changes.

@@ -50,6 +50,10 @@ impl UserEdit for Patch {
         let (doc, _) = self.run(Resource::User, current).await?;
         Ok(user_record(doc)?)
     }
+
+    fn is_quick(&self) -> bool {
+        self.0.len() <= INLINE_OPERATIONS
+    }
 }
 
 impl GroupEdit for Patch {

@@ -312,7 +312,9 @@ impl Backend {
 
     /// PATCH: the edit applies to the version read, all of it or nothing. The write is one
     /// conditional UPDATE on that version, so a concurrent change makes it retry on fresh data
-    /// instead of losing it.
+    /// instead of losing it. A quick edit (Entra's few operations) reads and writes in one
+    /// turn of the writer: its connection's pages are never stale, where a reader's page cache
+    /// is dropped after every write and the read went to the file.
     pub async fn scim_patch_user<E>(
         &self,
         tenant_id: &TenantId,
@@ -323,6 +325,21 @@ impl Backend {
         E: UserEdit,
         E::Error: From<DomainError>,
     {
+        if edit.is_quick() {
+            let mut writer = self.db.writer().await.map_err(DomainError::from)?;
+            let mut conn = writer.conn();
+            let (current, stored) = fetch_for_write(&mut conn, tenant_id, id).await?;
+            let record = edit.apply(&current.doc).await?;
+            if record.document == current.doc {
+                return Ok(current);
+            }
+            let d = derive(record);
+            let ts = now();
+            if store(&mut conn, tenant_id, id, &d, &stored, current.version, ts).await? {
+                writer.commit().await.map_err(DomainError::from)?;
+                return Ok(updated(current, d.record, ts));
+            }
+        }
         for _ in 0..8 {
             let (current, stored) = {
                 let mut reader = self.db.reader().await.map_err(DomainError::from)?;
