@@ -1402,7 +1402,14 @@ async fn edits_keep_every_indexed_column_right() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.json()["id"].as_str().unwrap().to_owned();
-    let patch = |ops: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+    let patched = |ops: Value| {
+        let (scim, path) = (&scim, format!("/Users/{id}"));
+        async move {
+            let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+            let r = scim.req("PATCH", &path, Some(body)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+    };
     let found = |filter: &'static str| {
         let scim = &scim;
         async move {
@@ -1423,16 +1430,8 @@ async fn edits_keep_every_indexed_column_right() {
     };
 
     // Only the display name changes.
-    let r = scim
-        .req(
-            "PATCH",
-            &format!("/Users/{id}"),
-            Some(patch(
-                json!([{"op": "replace", "path": "displayName", "value": "Rear Admiral Hopper"}]),
-            )),
-        )
+    patched(json!([{"op": "replace", "path": "displayName", "value": "Rear Admiral Hopper"}]))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(found("displayName eq \"Rear Admiral Hopper\"").await, 1);
     assert_eq!(found("displayName eq \"Grace Hopper\"").await, 0);
     assert_eq!(found("userName eq \"GRACE@contoso.com\"").await, 1);
@@ -1457,19 +1456,13 @@ async fn edits_keep_every_indexed_column_right() {
     );
 
     // The username, external id and e-mail change; the display name stays.
-    let r = scim
-        .req(
-            "PATCH",
-            &format!("/Users/{id}"),
-            Some(patch(json!([
-                {"op": "replace", "path": "userName", "value": "ghopper@contoso.com"},
-                {"op": "replace", "path": "externalId", "value": "ghopper"},
-                {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "ghopper@contoso.com"},
-                {"op": "replace", "path": "displayName", "value": "Rear Admiral Hopper"}
-            ]))),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    patched(json!([
+        {"op": "replace", "path": "userName", "value": "ghopper@contoso.com"},
+        {"op": "replace", "path": "externalId", "value": "ghopper"},
+        {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "ghopper@contoso.com"},
+        {"op": "replace", "path": "displayName", "value": "Rear Admiral Hopper"}
+    ]))
+    .await;
     assert_eq!(found("userName eq \"grace@contoso.com\"").await, 0);
     assert_eq!(found("userName eq \"ghopper@contoso.com\"").await, 1);
     assert_eq!(found("externalId eq \"grace\"").await, 0);
@@ -1482,27 +1475,9 @@ async fn edits_keep_every_indexed_column_right() {
     assert_eq!(deactivated_at().await, None);
 
     // Deactivated (as Entra sends it) and back, then replaced whole by a PUT.
-    let r = scim
-        .req(
-            "PATCH",
-            &format!("/Users/{id}"),
-            Some(patch(
-                json!([{"op": "Replace", "path": "active", "value": "False"}]),
-            )),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    patched(json!([{"op": "Replace", "path": "active", "value": "False"}])).await;
     assert!(deactivated_at().await.is_some());
-    let r = scim
-        .req(
-            "PATCH",
-            &format!("/Users/{id}"),
-            Some(patch(
-                json!([{"op": "Replace", "path": "active", "value": "True"}]),
-            )),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    patched(json!([{"op": "Replace", "path": "active", "value": "True"}])).await;
     assert_eq!(deactivated_at().await, None);
     let r = scim
         .req(
