@@ -551,7 +551,8 @@ mod tests {
         for i in 0..3 {
             lite::fetch(&conn, statement, &params(i), usize::MAX).unwrap();
         }
-        let stmt = conn.prepare_cached(statement).unwrap();
+        // Cached under the text `lite` prepares (placeholders numbered `?N`).
+        let stmt = conn.prepare_cached(&lite::positional(statement)).unwrap();
         stmt.get_status(StatementStatus::RePrepare)
     }
 

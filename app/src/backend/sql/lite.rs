@@ -117,7 +117,7 @@ impl Drop for LiteConn {
 /// The statement with its `$N` placeholders written `?N`, which SQLite numbers N exactly (it
 /// numbers `$N`, a named parameter, by first use, so binding had to look each name up: a
 /// linear scan per placeholder, quadratic in a wide INSERT). Text in quotes is left alone.
-fn positional(sql: &str) -> Cow<'_, str> {
+pub(crate) fn positional(sql: &str) -> Cow<'_, str> {
     if !sql.contains('$') {
         return Cow::Borrowed(sql);
     }
