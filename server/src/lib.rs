@@ -14,6 +14,7 @@
 )]
 #![recursion_limit = "256"]
 
+mod allocator;
 pub mod cli;
 pub mod config;
 pub mod http;
