@@ -6,7 +6,9 @@
 //! only give memory back from their top: 1,000 concurrent sign-ins left 360 MB resident for
 //! 40–90 MB of live heap (measured with heaptrack, `make bench-signin`). Fixing the threshold
 //! (mallopt(3), which also turns the dynamic adjustment off) makes large blocks come from and go
-//! back to the kernel directly: the same flood peaks at about 90 MB.
+//! back to the kernel directly: the same flood peaks at about 90 MB. Rust's heap (argon2's blocks
+//! included) is mimalloc's since (`crate::allocator`); this still governs what C code (SQLite)
+//! allocates with glibc.
 
 /// Blocks of at least this size are mapped and unmapped on their own.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
