@@ -201,51 +201,40 @@ pub(crate) async fn replace_provisioned(
     version: i64,
     at: i64,
 ) -> std::result::Result<bool, sqlx::Error> {
-    let p = &profile.provisioned;
-    let mut set: Vec<String> = Vec::new();
-    let mut params: Vec<sql::Param> = Vec::new();
-    let mut assign = |set: &mut Vec<String>, column: &str, value: sql::Param| {
-        params.push(value);
-        set.push(format!("{column} = ${}", params.len()));
-    };
     use sql::ToParam;
+    let p = &profile.provisioned;
+    let mut changes: Vec<(&str, sql::Param)> = Vec::new();
     if profile.username != stored.username {
-        assign(&mut set, "username", profile.username.to_param());
-        assign(
-            &mut set,
-            "username_folded",
-            profile.username_folded.to_param(),
-        );
+        changes.push(("username", profile.username.to_param()));
+        changes.push(("username_folded", profile.username_folded.to_param()));
     }
     if profile.display_name != stored.display_name {
-        assign(&mut set, "display_name", profile.display_name.to_param());
-        assign(
-            &mut set,
-            "display_name_folded",
-            fold_username(profile.display_name).to_param(),
-        );
+        changes.push(("display_name", profile.display_name.to_param()));
+        let folded = fold_username(profile.display_name);
+        changes.push(("display_name_folded", folded.to_param()));
     }
     if p.external_id != stored.external_id.as_deref() {
-        assign(&mut set, "external_id", p.external_id.to_param());
+        changes.push(("external_id", p.external_id.to_param()));
     }
     if p.work_email_folded != stored.work_email_folded.as_deref() {
-        assign(
-            &mut set,
-            "work_email_folded",
-            p.work_email_folded.to_param(),
-        );
+        changes.push(("work_email_folded", p.work_email_folded.to_param()));
     }
     if profile.active != stored.active {
-        assign(&mut set, "is_active", bit(profile.active).to_param());
+        changes.push(("is_active", bit(profile.active).to_param()));
         let since = if profile.active { None } else { Some(at) };
-        assign(&mut set, "deactivated_at", since.to_param());
+        changes.push(("deactivated_at", since.to_param()));
     }
     if p.name_words != stored.name_words {
-        assign(&mut set, "name_words", p.name_words.to_param());
+        changes.push(("name_words", p.name_words.to_param()));
     }
-    assign(&mut set, "scim_doc", p.doc_json.to_param());
-    assign(&mut set, "updated_at", at.to_param());
-    let n = params.len();
+    changes.push(("scim_doc", p.doc_json.to_param()));
+    changes.push(("updated_at", at.to_param()));
+    let n = changes.len();
+    let set: Vec<String> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
+        .collect();
     let sql = format!(
         "UPDATE account SET {}, version = version + 1 WHERE account_id = ${} AND tenant_id = ${} \
          AND source = 'scim' AND scim_deleted_at IS NULL AND version = ${}",
@@ -255,7 +244,7 @@ pub(crate) async fn replace_provisioned(
         n + 3
     );
     let mut q = sql::query_assembled(sql);
-    for param in params {
+    for (_, param) in changes {
         q = q.bind_param(param);
     }
     let changed = q

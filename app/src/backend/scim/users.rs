@@ -325,50 +325,34 @@ impl Backend {
         E: UserEdit,
         E::Error: From<DomainError>,
     {
-        if edit.is_quick() {
-            let mut writer = self.db.writer().await.map_err(DomainError::from)?;
-            let mut conn = writer.conn();
-            let (current, stored) = fetch_for_write(&mut conn, tenant_id, id).await?;
+        for _ in 0..8 {
+            // A quick edit reads on the writer it will write with; a long one reads on a reader
+            // and takes the writer only to write.
+            let mut early = if edit.is_quick() {
+                Some(self.db.writer().await.map_err(DomainError::from)?)
+            } else {
+                None
+            };
+            let (current, stored) = match early.as_mut() {
+                Some(writer) => fetch_for_write(&mut writer.conn(), tenant_id, id).await?,
+                None => {
+                    let mut reader = self.db.reader().await.map_err(DomainError::from)?;
+                    fetch_for_write(&mut reader.conn(), tenant_id, id).await?
+                }
+            };
             let record = edit.apply(&current.doc).await?;
             if record.document == current.doc {
                 return Ok(current);
             }
             let d = derive(record);
             let ts = now();
+            let mut writer = match early {
+                Some(writer) => writer,
+                None => self.db.writer().await.map_err(DomainError::from)?,
+            };
+            let mut conn = writer.conn();
             if store(&mut conn, tenant_id, id, &d, &stored, current.version, ts).await? {
                 writer.commit().await.map_err(DomainError::from)?;
-                return Ok(updated(current, d.record, ts));
-            }
-        }
-        for _ in 0..8 {
-            let (current, stored) = {
-                let mut reader = self.db.reader().await.map_err(DomainError::from)?;
-                fetch_for_write(&mut reader.conn(), tenant_id, id).await?
-            };
-            let record = edit.apply(&current.doc).await?;
-            if record.document == current.doc {
-                return Ok(current);
-            }
-            let d = derive(record);
-            let ts = now();
-            let written = {
-                let mut writer = self.db.writer().await.map_err(DomainError::from)?;
-                let written = store(
-                    &mut writer.conn(),
-                    tenant_id,
-                    id,
-                    &d,
-                    &stored,
-                    current.version,
-                    ts,
-                )
-                .await?;
-                if written {
-                    writer.commit().await.map_err(DomainError::from)?;
-                }
-                written
-            };
-            if written {
                 return Ok(updated(current, d.record, ts));
             }
         }
